@@ -1,0 +1,28 @@
+/* cli.h - shared command-line helpers and the subcommands implemented outside
+ * main.c (src/cli/, one file per command group). main.c holds the table. */
+#ifndef GD_CLI_H
+#define GD_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CLI_MAX_OPTS 16
+
+struct cli_args {
+	int n;
+	const char *names[CLI_MAX_OPTS];
+	const char *values[CLI_MAX_OPTS]; /* "" for flags */
+};
+
+/* Parses argv against allowed option names ("--db=" takes a value, "--demo"
+ * does not). Returns 0, or prints the reason and returns 2. */
+int cli_parse(const char *cmd, const char *const *allowed, int argc, char **argv, struct cli_args *a);
+/* Value of an option, or NULL when absent. */
+const char *cli_opt(const struct cli_args *a, const char *name);
+bool cli_flag(const struct cli_args *a, const char *name);
+/* --db, else $GONGDAN_DB, else gongdan.db */
+const char *cli_db_path(const struct cli_args *a);
+/* Reads a whole file (at most max bytes) into a new NUL-terminated buffer. */
+char *cli_read_file(const char *path, size_t max, size_t *len);
+
+#endif

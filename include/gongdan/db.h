@@ -1,0 +1,107 @@
+/* db.h - the store layer: the only code that calls sqlite3_* (Fossil's db.c).
+ *
+ * Connections: one writer connection shared behind a mutex (one writer beats a
+ * connection per thread with busy_timeout on this machine), and one reader
+ * connection per thread, opened on first use. Every connection runs in WAL
+ * mode with foreign keys on and has its own statement cache: a statement is
+ * prepared once (SQLITE_PREPARE_PERSISTENT) per connection and reused.
+ *
+ *   struct db *r = db_reader();
+ *   struct db_stmt *st;
+ *   if ((st_ = db_prepare(r, "SELECT name FROM users WHERE id = ?1", &st))) ...
+ *   db_bind_int64(st, 1, id);
+ *   while (!(s = db_step(st, &row)) && row) use db_col_text(st, 0);
+ *   db_reset(st);
+ *
+ * Writes go through db_write_begin()/db_write_end(), which serialise writers
+ * and run the work in one BEGIN IMMEDIATE transaction.
+ */
+#ifndef GD_DB_H
+#define GD_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gongdan/status.h"
+
+struct db;
+struct db_stmt;
+
+/* Opens the database file (creating it), applies pragmas and migrations, and
+ * prepares the writer connection. Call once at start. */
+enum gd_status db_global_open(const char *path);
+/* Checkpoints the WAL and closes every connection. */
+void db_global_close(void);
+/* Path given to db_global_open. */
+const char *db_global_path(void);
+
+/* This thread's reader connection (opened on first use); never NULL after a
+ * successful db_global_open, aborts if the file cannot be opened. */
+struct db *db_reader(void);
+
+/* Locks the writer and starts BEGIN IMMEDIATE. On GD_OK *out is the writer;
+ * finish with db_write_end. On error nothing is held. */
+enum gd_status db_write_begin(struct db **out);
+/* Commits when st == GD_OK, else rolls back; unlocks the writer. Returns st,
+ * or the commit's error. */
+enum gd_status db_write_end(struct db *w, enum gd_status st);
+
+/* Read transaction on a reader connection: a consistent snapshot across
+ * several statements. */
+enum gd_status db_read_begin(struct db *r);
+void db_read_end(struct db *r);
+
+/* Returns the cached statement for sql (prepared on first use). The pointer
+ * sql must be a string literal or otherwise outlive the connection: the
+ * cache is keyed by it. */
+enum gd_status db_prepare(struct db *d, const char *sql, struct db_stmt **out);
+/* Resets the statement and clears its bindings; always call after use. */
+void db_reset(struct db_stmt *st);
+
+void db_bind_int64(struct db_stmt *st, int idx, int64_t v);
+void db_bind_double(struct db_stmt *st, int idx, double v);
+/* Binds a copy of n bytes of s (n < 0: strlen); NULL s binds NULL. */
+void db_bind_text(struct db_stmt *st, int idx, const char *s, int n);
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, int n);
+void db_bind_null(struct db_stmt *st, int idx);
+
+/* Steps once. GD_OK with *row true: a row is ready; GD_OK with *row false:
+ * done. SQLITE_BUSY maps to GD_E_UNAVAILABLE, constraint failures to
+ * GD_E_CONFLICT, anything else to GD_E_INTERNAL (logged). */
+enum gd_status db_step(struct db_stmt *st, bool *row);
+/* Steps a statement that returns no rows, then resets it. */
+enum gd_status db_run(struct db_stmt *st);
+
+bool db_col_null(struct db_stmt *st, int col);
+int64_t db_col_int64(struct db_stmt *st, int col);
+double db_col_double(struct db_stmt *st, int col);
+/* Borrowed: valid until the next step or reset. Never NULL ("" for NULL). */
+const char *db_col_text(struct db_stmt *st, int col);
+int db_col_bytes(struct db_stmt *st, int col);
+const void *db_col_blob(struct db_stmt *st, int col);
+
+int64_t db_last_insert_id(struct db *d);
+int db_changes(struct db *d);
+
+/* Runs one or more statements with no parameters (migrations, pragmas). */
+enum gd_status db_exec(struct db *d, const char *sql);
+
+/* Opens a private connection (tests, tools, `gongdan init`); not cached. */
+enum gd_status db_open(const char *path, struct db **out);
+void db_close(struct db *d);
+/* Applies the embedded migrations in order; each in one transaction. */
+enum gd_status db_migrate(struct db *d);
+/* Online, consistent copy of the database to path (SQLite backup API). */
+enum gd_status db_backup(struct db *d, const char *path);
+
+/* Embedded migrations (generated from sql/ at build time). */
+struct db_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct db_migration db_migrations[];
+extern const size_t db_migration_count;
+
+#endif

@@ -1,0 +1,104 @@
+/* request.h - one HTTP request as the api layer sees it: no libmicrohttpd
+ * types leak past this header. struct request lives in the connection's
+ * *con_cls; only the completion callback (web/http.c) frees it, and it owns
+ * everything hanging off it: body, parsed JSON, response, error text.
+ *
+ * A handler reads its inputs with req_param/req_query/req_header/req->json,
+ * sets req->resp (JSON, ownership moves to req) and req->status, and returns
+ * GD_OK; or returns an error status, optionally after req_errorf() and
+ * req_field_error() to explain it. http.c renders errors in the one shape
+ * {"error":{"code","message","fields"}}.
+ */
+#ifndef GD_REQUEST_H
+#define GD_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gongdan/limits.h"
+#include "gongdan/status.h"
+#include "gongdan/strbuf.h"
+
+enum http_method {
+	HTTP_GET = 1,
+	HTTP_HEAD = 2,
+	HTTP_POST = 4,
+	HTTP_PUT = 8,
+	HTTP_PATCH = 16,
+	HTTP_DELETE = 32,
+	HTTP_OPTIONS = 64,
+	HTTP_OTHER = 128
+};
+
+/* Who is calling: filled by auth before the handler runs (user_id 0: nobody). */
+struct principal {
+	int64_t user_id;
+	int64_t department_id;   /* 0 when the user has none */
+	char username[64];
+	char role[16];           /* agent, dispatcher, handler, supervisor, admin */
+	bool via_token;          /* bearer token (no CSRF needed) */
+	bool via_session;        /* session cookie */
+};
+
+struct route;
+
+struct request {
+	/* set by http.c */
+	enum http_method method;
+	const char *method_name;
+	char *raw_uri;             /* as received, before decoding */
+	char *path;                /* percent-decoded, valid UTF-8, no NUL */
+	const struct route *route;
+	const char *params[GD_MAX_ROUTE_PARAMS]; /* {param} captures, point into param_buf */
+	char *param_buf;
+	struct strbuf body;
+	bool body_too_large;
+	json_t *json;              /* parsed body (an object) for POST/PUT/PATCH with a body */
+	void *conn;                /* the MHD connection, only for web/ */
+	bool tls;
+	int64_t started_us;
+	unsigned calls;            /* access-handler calls so far */
+	struct principal who;
+
+	/* set by the handler */
+	int status;                /* HTTP status for a successful response; 200 default */
+	json_t *resp;              /* JSON body (req owns it) */
+	struct strbuf resp_raw;    /* non-JSON body (CSV, metrics) */
+	const char *resp_type;     /* content type of resp_raw */
+	struct strbuf resp_headers;/* "Name: value\n" lines added to the response */
+	char *error_message;       /* from req_errorf */
+	json_t *error_fields;      /* {"field": "reason"} */
+	enum gd_status error_status; /* set by http.c when rendering an error */
+	bool close_connection;
+
+	/* for the access log */
+	uint64_t bytes_out;
+	int http_status;
+};
+
+/* {param} capture i of the matched route (0-based, in pattern order). */
+const char *req_param(const struct request *req, int i);
+/* Query-string value (decoded) or NULL; last one wins. Valid UTF-8 is not
+ * guaranteed: use req_query_str/int which check it. */
+const char *req_query(const struct request *req, const char *name);
+/* Query value that must be valid UTF-8 (else GD_E_BAD_REQUEST). *out is NULL
+ * when absent. */
+enum gd_status req_query_str(struct request *req, const char *name, const char **out);
+/* Integer query value within [min, max]; absent leaves *out unchanged. */
+enum gd_status req_query_int(struct request *req, const char *name, int64_t min, int64_t max, int64_t *out);
+/* Request header (case-insensitive) or NULL. */
+const char *req_header(const struct request *req, const char *name);
+/* Client address as text ("127.0.0.1"). */
+void req_client_addr(const struct request *req, char *out, size_t outlen);
+
+/* Sets the error message shown in the JSON error body. */
+void req_errorf(struct request *req, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds fields[name] = reason to the error body. */
+void req_field_error(struct request *req, const char *name, const char *reason);
+/* Adds a response header; value must not contain CR or LF. */
+void req_add_header(struct request *req, const char *name, const char *value);
+/* Sets the JSON response body and status (takes ownership of body). */
+void req_reply_json(struct request *req, int status, json_t *body);
+
+#endif

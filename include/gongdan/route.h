@@ -1,0 +1,36 @@
+/* route.h - the route table: one line per route {method, pattern, handler,
+ * flags} (redis's command table). Patterns are literal segments and {name}
+ * captures, e.g. "/api/v1/tickets/{number}/actions/{action}". The checks
+ * every route shares (authentication, CSRF, admin-only) run in http.c before
+ * the handler, driven by the flags. */
+#ifndef GD_ROUTE_H
+#define GD_ROUTE_H
+
+#include "gongdan/request.h"
+
+typedef enum gd_status (*route_handler)(struct request *req);
+
+enum route_flags {
+	ROUTE_PUBLIC = 0,        /* no authentication */
+	ROUTE_AUTH = 1,          /* a logged-in user or a token */
+	ROUTE_ADMIN = 2,         /* role admin (implies ROUTE_AUTH) */
+	ROUTE_NO_JSON = 4,       /* body is not JSON (or none expected) */
+};
+
+struct route {
+	unsigned methods;        /* bit set of enum http_method */
+	const char *pattern;
+	route_handler handler;
+	unsigned flags;
+};
+
+/* Outcome of matching a path against the table. */
+enum route_match { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_WRONG_METHOD };
+
+/* Finds the route for method+path; fills req->params. On ROUTE_WRONG_METHOD
+ * *allowed is the bit set of methods the path accepts. */
+enum route_match route_find(struct request *req, unsigned *allowed);
+/* Writes "GET, POST" for a bit set. */
+void route_methods_text(unsigned methods, char *out, size_t outlen);
+
+#endif

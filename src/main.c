@@ -1,0 +1,334 @@
+/* main.c - the command line: a table of subcommands (git's commands[]), option
+ * parsing, and the serve loop with its signal handling and periodic work. */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gongdan/cli.h"
+#include "gongdan/db.h"
+#include "gongdan/http.h"
+#include "gongdan/limits.h"
+#include "gongdan/log.h"
+#include "gongdan/strbuf.h"
+#include "gongdan/xalloc.h"
+
+/* --- options ----------------------------------------------------------- */
+
+const char *cli_opt(const struct cli_args *a, const char *name)
+{
+	for (int i = 0; i < a->n; i++)
+		if (!strcmp(a->names[i], name))
+			return a->values[i];
+	return NULL;
+}
+
+bool cli_flag(const struct cli_args *a, const char *name)
+{
+	return cli_opt(a, name) != NULL;
+}
+
+/* Parses argv against the command's option list ("--db=", "--demo"): names
+ * ending in '=' take a value. Returns 0, or prints why and returns 2. */
+int cli_parse(const char *cmd, const char *const *allowed, int argc, char **argv, struct cli_args *a)
+{
+	a->n = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *known = NULL;
+		for (const char *const *o = allowed; *o; o++) {
+			size_t n = strcspn(*o, "=");
+			if (!strncmp(arg, *o, n) && arg[n] == '\0') {
+				known = *o;
+				break;
+			}
+		}
+		if (!known) {
+			fprintf(stderr, "gongdan %s: unknown option '%s'\n", cmd, arg);
+			return 2;
+		}
+		if (a->n >= CLI_MAX_OPTS) {
+			fprintf(stderr, "gongdan %s: too many options\n", cmd);
+			return 2;
+		}
+		a->names[a->n] = arg;
+		if (known[strlen(known) - 1] == '=') {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "gongdan %s: option '%s' needs a value\n", cmd, arg);
+				return 2;
+			}
+			a->values[a->n] = argv[++i];
+		} else {
+			a->values[a->n] = "";
+		}
+		a->n++;
+	}
+	return 0;
+}
+
+const char *cli_db_path(const struct cli_args *a)
+{
+	const char *db = cli_opt(a, "--db");
+	if (!db)
+		db = getenv("GONGDAN_DB");
+	return db ? db : "gongdan.db";
+}
+
+char *cli_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct strbuf sb = STRBUF_INIT(max);
+	char chunk[8192];
+	size_t n;
+	bool ok = true;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (strbuf_add(&sb, chunk, n)) {
+			ok = false;
+			break;
+		}
+	fclose(f);
+	if (!ok) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb, len);
+}
+
+/* --- serve ------------------------------------------------------------- */
+
+static bool parse_listen(const char *listen, char *host, size_t hostlen, unsigned *port)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen)
+		return false;
+	const char *h = listen;
+	size_t hn = (size_t)(colon - listen);
+	if (h[0] == '[' && hn >= 2 && h[hn - 1] == ']')
+		h++, hn -= 2;
+	if (hn >= hostlen)
+		return false;
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	char *end = NULL;
+	errno = 0;
+	unsigned long p = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || errno || p > 65535)
+		return false;
+	*port = (unsigned)p;
+	return true;
+}
+
+/* The default www/: ./www, else next to the binary (../www from build/). */
+static char *default_www(void)
+{
+	if (!access("www/index.html", R_OK))
+		return xstrdup("www");
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			struct strbuf sb = STRBUF_INIT(PATH_MAX);
+			strbuf_addf(&sb, "%s/../www", exe);
+			if (!access(sb.buf, R_OK))
+				return strbuf_detach(&sb, NULL);
+			strbuf_release(&sb);
+		}
+	}
+	return xstrdup("/usr/share/gongdan/www");
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	static const char *const opts[] = {"--db=", "--listen=", "--www=", "--threads=", "--tls-cert=", "--tls-key=",
+					   "--max-body=", "--quiet", NULL};
+	struct cli_args a;
+	if (cli_parse("serve", opts, argc, argv, &a))
+		return 2;
+	struct http_config cfg = {0};
+	char host[256];
+	const char *listen = cli_opt(&a, "--listen");
+	if (!parse_listen(listen ? listen : "127.0.0.1:8080", host, sizeof host, &cfg.port)) {
+		fprintf(stderr, "gongdan serve: --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n");
+		return 2;
+	}
+	cfg.host = host;
+	const char *threads = cli_opt(&a, "--threads");
+	if (threads) {
+		char *end;
+		long t = strtol(threads, &end, 10);
+		if (*end || t < 1 || t > 64) {
+			fprintf(stderr, "gongdan serve: --threads must be 1 to 64\n");
+			return 2;
+		}
+		cfg.threads = (unsigned)t;
+	}
+	const char *max_body = cli_opt(&a, "--max-body");
+	if (max_body) {
+		char *end;
+		long long m = strtoll(max_body, &end, 10);
+		if (*end || m < 1024 || m > (1LL << 30)) {
+			fprintf(stderr, "gongdan serve: --max-body must be 1024 to 1073741824 bytes\n");
+			return 2;
+		}
+		cfg.max_body = (size_t)m;
+	}
+	const char *cert = cli_opt(&a, "--tls-cert"), *key = cli_opt(&a, "--tls-key");
+	if (!cert != !key) {
+		fprintf(stderr, "gongdan serve: --tls-cert and --tls-key go together\n");
+		return 2;
+	}
+	if (cert) {
+		cfg.tls_cert_pem = cli_read_file(cert, 1 << 20, NULL);
+		cfg.tls_key_pem = cli_read_file(key, 1 << 20, NULL);
+		if (!cfg.tls_cert_pem || !cfg.tls_key_pem) {
+			fprintf(stderr, "gongdan serve: cannot read %s\n", cfg.tls_cert_pem ? key : cert);
+			return 1;
+		}
+	}
+	if (cli_flag(&a, "--quiet"))
+		log_set_level(LOG_WARN);
+	char *www = cli_opt(&a, "--www") ? xstrdup(cli_opt(&a, "--www")) : default_www();
+	cfg.www = www;
+
+	/* signals are taken synchronously by this thread; block them first so
+	 * the server's threads inherit the mask */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int rc = 1;
+	if (db_global_open(cli_db_path(&a))) {
+		fprintf(stderr, "gongdan serve: cannot open database %s\n", cli_db_path(&a));
+		goto out;
+	}
+	if (http_start(&cfg)) {
+		fprintf(stderr, "gongdan serve: cannot serve on %s\n", listen ? listen : "127.0.0.1:8080");
+		db_global_close();
+		goto out;
+	}
+	printf("listening on http%s://%s%s%s:%u\n", cert ? "s" : "", strchr(host, ':') ? "[" : "", host,
+	       strchr(host, ':') ? "]" : "", http_port());
+	fflush(stdout);
+
+	for (;;) {
+		struct timespec tick = {1, 0};
+		int sig = sigtimedwait(&sigs, NULL, &tick);
+		if (sig == SIGINT || sig == SIGTERM) {
+			log_at(LOG_INFO, "signal %d: stopping", sig);
+			break;
+		}
+	}
+	http_stop();
+	db_global_close();
+	log_at(LOG_INFO, "stopped");
+	rc = 0;
+out:
+	free(www);
+	free(cfg.tls_cert_pem);
+	free(cfg.tls_key_pem);
+	return rc;
+}
+
+/* --- init, backup -------------------------------------------------------- */
+
+static int cmd_init(int argc, char **argv)
+{
+	static const char *const opts[] = {"--db=", "--demo", NULL};
+	struct cli_args a;
+	if (cli_parse("init", opts, argc, argv, &a))
+		return 2;
+	struct db *d = NULL;
+	const char *path = cli_db_path(&a);
+	if (db_open(path, &d) || db_migrate(d)) {
+		fprintf(stderr, "gongdan init: cannot initialise %s\n", path);
+		db_close(d);
+		return 1;
+	}
+	int rc = 0;
+	(void)cli_flag(&a, "--demo");
+	db_exec(d, "PRAGMA wal_checkpoint(TRUNCATE)");
+	db_close(d);
+	if (!rc)
+		printf("database %s is ready\n", path);
+	return rc;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+	static const char *const opts[] = {"--db=", "--to=", NULL};
+	struct cli_args a;
+	if (cli_parse("backup", opts, argc, argv, &a))
+		return 2;
+	const char *to = cli_opt(&a, "--to");
+	if (!to) {
+		fprintf(stderr, "gongdan backup: --to FILE is required\n");
+		return 2;
+	}
+	if (!access(to, F_OK)) {
+		fprintf(stderr, "gongdan backup: %s exists; refusing to overwrite it\n", to);
+		return 1;
+	}
+	struct db *d = NULL;
+	if (db_open(cli_db_path(&a), &d) || db_backup(d, to)) {
+		fprintf(stderr, "gongdan backup: backup to %s failed\n", to);
+		db_close(d);
+		return 1;
+	}
+	db_close(d);
+	printf("backed up %s to %s\n", cli_db_path(&a), to);
+	return 0;
+}
+
+/* --- the command table --------------------------------------------------- */
+
+static const struct {
+	const char *name;   /* one word, or two ("user add") */
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{"serve", cmd_serve, "serve [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--quiet]"},
+	{"init", cmd_init, "init [--db PATH] [--demo]"},
+	{"backup", cmd_backup, "backup --to FILE [--db PATH]"},
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  gongdan %s\n", commands[i].usage);
+	return f == stdout ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		return usage(stdout);
+	/* two-word commands ("user add") match on both words */
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		const char *name = commands[i].name;
+		size_t n1 = strcspn(name, " ");
+		if (strncmp(argv[1], name, n1) || argv[1][n1])
+			continue;
+		if (!name[n1])
+			return commands[i].run(argc - 2, argv + 2);
+		if (argc > 2 && !strcmp(argv[2], name + n1 + 1))
+			return commands[i].run(argc - 3, argv + 3);
+	}
+	fprintf(stderr, "gongdan: unknown command '%s'\n", argv[1]);
+	return usage(stderr);
+}

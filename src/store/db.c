@@ -1,0 +1,395 @@
+/* db.c - SQLite connections, statement cache, transactions, migrations and
+ * backup. The only file besides fts_cjk.c that calls sqlite3_*. */
+#include "gongdan/db.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gongdan/fts_cjk.h"
+#include "gongdan/log.h"
+#include "gongdan/xalloc.h"
+
+#define DB_BUSY_TIMEOUT_MS 5000
+#define DB_STMT_CACHE 128
+
+struct db_cached {
+	const char *sql; /* key: the caller's string literal */
+	sqlite3_stmt *stmt;
+};
+
+struct db {
+	sqlite3 *h;
+	struct db_cached cache[DB_STMT_CACHE];
+	int ncache;
+	struct db *next_reader; /* list of all readers, closed at shutdown */
+};
+
+/* struct db_stmt is never defined: a db_stmt pointer is a sqlite3_stmt. */
+#define STMT(st) ((sqlite3_stmt *)(void *)(st))
+
+static char *global_path;
+static struct db *writer;
+static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t readers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct db *readers;
+static _Thread_local struct db *thread_reader;
+
+static enum gd_status map_rc(sqlite3 *h, int rc, const char *what)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return GD_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		log_at(LOG_WARN, "database busy: %s", what);
+		return GD_E_UNAVAILABLE;
+	case SQLITE_CONSTRAINT:
+		return GD_E_CONFLICT;
+	case SQLITE_TOOBIG:
+		return GD_E_TOO_LARGE;
+	default:
+		log_at(LOG_ERROR, "sqlite error %d (%s) in: %.200s", rc, h ? sqlite3_errmsg(h) : "?", what);
+		return GD_E_INTERNAL;
+	}
+}
+
+enum gd_status db_exec(struct db *d, const char *sql)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(d->h, sql, NULL, NULL, &err);
+	if (rc != SQLITE_OK) {
+		log_at(LOG_ERROR, "sqlite exec failed: %s", err ? err : sqlite3_errstr(rc));
+		sqlite3_free(err);
+		enum gd_status st = map_rc(d->h, rc, "exec");
+		return st ? st : GD_E_INTERNAL;
+	}
+	return GD_OK;
+}
+
+enum gd_status db_open(const char *path, struct db **out)
+{
+	sqlite3 *h = NULL;
+	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_at(LOG_ERROR, "cannot open database %s: %s", path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		sqlite3_close(h);
+		return GD_E_INTERNAL;
+	}
+	struct db *d = xcalloc(1, sizeof *d);
+	d->h = h;
+	sqlite3_busy_timeout(h, DB_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(h, 1);
+	enum gd_status st = db_exec(d, "PRAGMA journal_mode=WAL;"
+				       "PRAGMA synchronous=NORMAL;"
+				       "PRAGMA foreign_keys=ON;"
+				       "PRAGMA temp_store=MEMORY;");
+	if (!st && fts_cjk_register(h) != SQLITE_OK) {
+		log_at(LOG_ERROR, "cannot register the cjk tokenizer");
+		st = GD_E_INTERNAL;
+	}
+	if (st) {
+		db_close(d);
+		return st;
+	}
+	*out = d;
+	return GD_OK;
+}
+
+void db_close(struct db *d)
+{
+	if (!d)
+		return;
+	for (int i = 0; i < d->ncache; i++)
+		sqlite3_finalize(d->cache[i].stmt);
+	sqlite3_close(d->h);
+	free(d);
+}
+
+enum gd_status db_prepare(struct db *d, const char *sql, struct db_stmt **out)
+{
+	for (int i = 0; i < d->ncache; i++) {
+		if (d->cache[i].sql == sql) {
+			*out = (struct db_stmt *)(void *)d->cache[i].stmt;
+			return GD_OK;
+		}
+	}
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+	if (rc != SQLITE_OK) {
+		enum gd_status st = map_rc(d->h, rc, sql);
+		return st ? st : GD_E_INTERNAL;
+	}
+	if (d->ncache < DB_STMT_CACHE) {
+		d->cache[d->ncache].sql = sql;
+		d->cache[d->ncache].stmt = stmt;
+		d->ncache++;
+	} else {
+		/* a fixed set of literals never gets here; fail loudly if it does */
+		GD_ASSERT(!"statement cache full");
+	}
+	*out = (struct db_stmt *)(void *)stmt;
+	return GD_OK;
+}
+
+void db_reset(struct db_stmt *st)
+{
+	sqlite3_reset(STMT(st));
+	sqlite3_clear_bindings(STMT(st));
+}
+
+void db_bind_int64(struct db_stmt *st, int idx, int64_t v)
+{
+	sqlite3_bind_int64(STMT(st), idx, v);
+}
+
+void db_bind_double(struct db_stmt *st, int idx, double v)
+{
+	sqlite3_bind_double(STMT(st), idx, v);
+}
+
+void db_bind_text(struct db_stmt *st, int idx, const char *s, int n)
+{
+	if (!s)
+		sqlite3_bind_null(STMT(st), idx);
+	else
+		sqlite3_bind_text(STMT(st), idx, s, n, SQLITE_TRANSIENT);
+}
+
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, int n)
+{
+	sqlite3_bind_blob(STMT(st), idx, p, n, SQLITE_TRANSIENT);
+}
+
+void db_bind_null(struct db_stmt *st, int idx)
+{
+	sqlite3_bind_null(STMT(st), idx);
+}
+
+enum gd_status db_step(struct db_stmt *st, bool *row)
+{
+	int rc = sqlite3_step(STMT(st));
+	*row = rc == SQLITE_ROW;
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return GD_OK;
+	sqlite3 *h = sqlite3_db_handle(STMT(st));
+	enum gd_status s = map_rc(h, rc, sqlite3_sql(STMT(st)));
+	return s ? s : GD_E_INTERNAL;
+}
+
+enum gd_status db_run(struct db_stmt *st)
+{
+	bool row;
+	enum gd_status s = db_step(st, &row);
+	db_reset(st);
+	return s;
+}
+
+bool db_col_null(struct db_stmt *st, int col)
+{
+	return sqlite3_column_type(STMT(st), col) == SQLITE_NULL;
+}
+
+int64_t db_col_int64(struct db_stmt *st, int col)
+{
+	return sqlite3_column_int64(STMT(st), col);
+}
+
+double db_col_double(struct db_stmt *st, int col)
+{
+	return sqlite3_column_double(STMT(st), col);
+}
+
+const char *db_col_text(struct db_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(STMT(st), col);
+	return s ? (const char *)s : "";
+}
+
+int db_col_bytes(struct db_stmt *st, int col)
+{
+	return sqlite3_column_bytes(STMT(st), col);
+}
+
+const void *db_col_blob(struct db_stmt *st, int col)
+{
+	return sqlite3_column_blob(STMT(st), col);
+}
+
+int64_t db_last_insert_id(struct db *d)
+{
+	return sqlite3_last_insert_rowid(d->h);
+}
+
+int db_changes(struct db *d)
+{
+	return sqlite3_changes(d->h);
+}
+
+static int user_version(struct db *d)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+	if (sqlite3_prepare_v2(d->h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+enum gd_status db_migrate(struct db *d)
+{
+	enum gd_status st = db_exec(d, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				       "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+	if (st)
+		return st;
+	int have = user_version(d);
+	if (have < 0)
+		return GD_E_INTERNAL;
+	for (size_t i = 0; i < db_migration_count; i++) {
+		const struct db_migration *m = &db_migrations[i];
+		if (m->version <= have)
+			continue;
+		if ((st = db_exec(d, "BEGIN IMMEDIATE")))
+			return st;
+		st = db_exec(d, m->sql);
+		if (!st) {
+			sqlite3_stmt *ins = NULL;
+			if (sqlite3_prepare_v2(d->h, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?1, ?2, unixepoch())", -1, &ins, NULL) != SQLITE_OK) {
+				st = GD_E_INTERNAL;
+			} else {
+				sqlite3_bind_int(ins, 1, m->version);
+				sqlite3_bind_text(ins, 2, m->name, -1, SQLITE_STATIC);
+				if (sqlite3_step(ins) != SQLITE_DONE)
+					st = GD_E_INTERNAL;
+			}
+			sqlite3_finalize(ins);
+		}
+		if (!st) {
+			char pragma[64];
+			snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", m->version);
+			st = db_exec(d, pragma);
+		}
+		if (st) {
+			log_at(LOG_ERROR, "migration %s failed; database left at version %d", m->name, have);
+			db_exec(d, "ROLLBACK");
+			return st;
+		}
+		if ((st = db_exec(d, "COMMIT")))
+			return st;
+		log_at(LOG_INFO, "applied migration %s", m->name);
+		have = m->version;
+	}
+	return GD_OK;
+}
+
+enum gd_status db_backup(struct db *d, const char *path)
+{
+	sqlite3 *dst = NULL;
+	if (sqlite3_open(path, &dst) != SQLITE_OK) {
+		log_at(LOG_ERROR, "cannot create backup %s", path);
+		sqlite3_close(dst);
+		return GD_E_INTERNAL;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", d->h, "main");
+	int rc = SQLITE_ERROR;
+	if (b) {
+		/* step in pages so the writer is never blocked for long */
+		do {
+			rc = sqlite3_backup_step(b, 256);
+			if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+				sqlite3_sleep(5);
+		} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+		sqlite3_backup_finish(b);
+	}
+	enum gd_status st = rc == SQLITE_DONE ? GD_OK : GD_E_INTERNAL;
+	if (st)
+		log_at(LOG_ERROR, "backup to %s failed: %s", path, sqlite3_errmsg(dst));
+	sqlite3_close(dst);
+	return st;
+}
+
+enum gd_status db_global_open(const char *path)
+{
+	enum gd_status st;
+	global_path = xstrdup(path);
+	if ((st = db_open(path, &writer)))
+		return st;
+	return db_migrate(writer);
+}
+
+const char *db_global_path(void)
+{
+	return global_path;
+}
+
+void db_global_close(void)
+{
+	pthread_mutex_lock(&readers_lock);
+	while (readers) {
+		struct db *next = readers->next_reader;
+		db_close(readers);
+		readers = next;
+	}
+	pthread_mutex_unlock(&readers_lock);
+	if (writer) {
+		db_exec(writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+		db_close(writer);
+		writer = NULL;
+	}
+	free(global_path);
+	global_path = NULL;
+}
+
+struct db *db_reader(void)
+{
+	if (thread_reader)
+		return thread_reader;
+	struct db *d = NULL;
+	if (db_open(global_path, &d)) {
+		log_at(LOG_ERROR, "cannot open a reader connection");
+		abort();
+	}
+	db_exec(d, "PRAGMA query_only=ON");
+	pthread_mutex_lock(&readers_lock);
+	d->next_reader = readers;
+	readers = d;
+	pthread_mutex_unlock(&readers_lock);
+	thread_reader = d;
+	return d;
+}
+
+enum gd_status db_write_begin(struct db **out)
+{
+	pthread_mutex_lock(&writer_lock);
+	enum gd_status st = db_exec(writer, "BEGIN IMMEDIATE");
+	if (st) {
+		pthread_mutex_unlock(&writer_lock);
+		return st;
+	}
+	*out = writer;
+	return GD_OK;
+}
+
+enum gd_status db_write_end(struct db *w, enum gd_status st)
+{
+	if (!st)
+		st = db_exec(w, "COMMIT");
+	if (st)
+		sqlite3_exec(w->h, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&writer_lock);
+	return st;
+}
+
+enum gd_status db_read_begin(struct db *r)
+{
+	return db_exec(r, "BEGIN");
+}
+
+void db_read_end(struct db *r)
+{
+	sqlite3_exec(r->h, "COMMIT", NULL, NULL, NULL);
+}

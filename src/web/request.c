@@ -1,0 +1,113 @@
+/* request.c - the accessors api handlers use on struct request (query,
+ * headers, route params, errors, response headers), backed by
+ * libmicrohttpd's connection values. */
+#include "gongdan/request.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gongdan/utf8.h"
+#include "gongdan/xalloc.h"
+
+const char *req_param(const struct request *req, int i)
+{
+	if (i < 0 || i >= GD_MAX_ROUTE_PARAMS)
+		return NULL;
+	return req->params[i];
+}
+
+const char *req_query(const struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+enum gd_status req_query_str(struct request *req, const char *name, const char **out)
+{
+	const char *v = req_query(req, name);
+	*out = NULL;
+	if (!v)
+		return GD_OK;
+	if (!utf8_valid(v, strlen(v))) {
+		req_errorf(req, "query parameter '%s' is not valid UTF-8", name);
+		return GD_E_BAD_REQUEST;
+	}
+	*out = v;
+	return GD_OK;
+}
+
+enum gd_status req_query_int(struct request *req, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+	const char *v = req_query(req, name);
+	if (!v)
+		return GD_OK;
+	char *end = NULL;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (!*v || *end || errno || n < min || n > max) {
+		req_errorf(req, "query parameter '%s' must be an integer from %lld to %lld", name, (long long)min,
+			   (long long)max);
+		req_field_error(req, name, "must be an integer in range");
+		return GD_E_BAD_REQUEST;
+	}
+	*out = n;
+	return GD_OK;
+}
+
+const char *req_header(const struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+void req_client_addr(const struct request *req, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "unknown");
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)outlen);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)outlen);
+}
+
+void req_errorf(struct request *req, const char *fmt, ...)
+{
+	char buf[GD_CAP_ERROR];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	/* messages may quote user input cut at a byte limit: keep them valid UTF-8 */
+	size_t n = strlen(buf);
+	while (n && !utf8_valid(buf, n))
+		buf[--n] = '\0';
+	free(req->error_message);
+	req->error_message = xstrdup(buf);
+}
+
+void req_field_error(struct request *req, const char *name, const char *reason)
+{
+	if (!req->error_fields)
+		req->error_fields = json_object();
+	json_object_set_new(req->error_fields, name, json_string(reason));
+}
+
+void req_add_header(struct request *req, const char *name, const char *value)
+{
+	if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n"))
+		return;
+	strbuf_addf(&req->resp_headers, "%s: %s\n", name, value);
+}
+
+void req_reply_json(struct request *req, int status, json_t *body)
+{
+	json_decref(req->resp);
+	req->resp = body;
+	req->status = status;
+}

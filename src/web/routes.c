@@ -1,0 +1,87 @@
+/* routes.c - the route table, one line per route, and the matcher.
+ * Flags drive the shared checks in http.c: ROUTE_AUTH needs a user,
+ * ROUTE_ADMIN an admin; changing methods under a session need X-CSRF-Token. */
+#include "gongdan/route.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gongdan/api.h"
+#include "gongdan/http.h"
+#include "gongdan/xalloc.h"
+
+#define GET (HTTP_GET | HTTP_HEAD)
+
+static const struct route routes[] = {
+	{GET, "/healthz", api_healthz, ROUTE_PUBLIC},
+	{GET, "/metrics", http_metrics, ROUTE_PUBLIC},
+};
+
+/* Matches path against pattern; on success copies captures into buf (size
+ * of path) and points params at them. */
+static bool match(const char *pattern, const char *path, char *buf, const char **params)
+{
+	int np = 0;
+	const char *p = pattern, *s = path;
+	char *out = buf;
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+			size_t n = strcspn(s, "/");
+			if (!close || n == 0 || np >= GD_MAX_ROUTE_PARAMS)
+				return false;
+			memcpy(out, s, n);
+			out[n] = '\0';
+			params[np++] = out;
+			out += n + 1;
+			p = close + 1;
+			s += n;
+		} else if (*p == *s) {
+			p++, s++;
+		} else {
+			return false;
+		}
+	}
+	return !*p && !*s;
+}
+
+enum route_match route_find(struct request *req, unsigned *allowed)
+{
+	size_t n = strlen(req->path) + 1;
+	char *buf = xmalloc(n);
+	const char *params[GD_MAX_ROUTE_PARAMS];
+	*allowed = 0;
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		if (!match(routes[i].pattern, req->path, buf, params))
+			continue;
+		if (routes[i].methods & req->method) {
+			req->route = &routes[i];
+			free(req->param_buf);
+			req->param_buf = buf;
+			memcpy(req->params, params, sizeof params);
+			return ROUTE_FOUND;
+		}
+		*allowed |= routes[i].methods;
+	}
+	free(buf);
+	return *allowed ? ROUTE_WRONG_METHOD : ROUTE_NO_PATH;
+}
+
+void route_methods_text(unsigned methods, char *out, size_t outlen)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {{HTTP_GET, "GET"},	    {HTTP_HEAD, "HEAD"},     {HTTP_POST, "POST"},
+		     {HTTP_PUT, "PUT"},	    {HTTP_PATCH, "PATCH"},   {HTTP_DELETE, "DELETE"}};
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (!(methods & names[i].bit))
+			continue;
+		int k = snprintf(out + o, outlen - o, "%s%s", o ? ", " : "", names[i].name);
+		if (k < 0 || (size_t)k >= outlen - o)
+			break;
+		o += (size_t)k;
+	}
+}
