@@ -3,6 +3,7 @@
 #define GD_LIMITS_H
 
 #define GD_CAP_BODY_DEFAULT (1u << 20)  /* request body, bytes (--max-body) */
+#define GD_DRAIN_FACTOR 8                /* drain at most 8x the cap before dropping */
 #define GD_CAP_RESPONSE (64u << 20)     /* rendered response, bytes */
 #define GD_CAP_PATH 2048                /* request path, bytes */
 #define GD_CAP_ERROR 512                /* error message, bytes */

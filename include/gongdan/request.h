@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "gongdan/limits.h"
+#include "gongdan/principal.h"
 #include "gongdan/status.h"
 #include "gongdan/strbuf.h"
 
@@ -29,16 +30,6 @@ enum http_method {
 	HTTP_DELETE = 32,
 	HTTP_OPTIONS = 64,
 	HTTP_OTHER = 128
-};
-
-/* Who is calling: filled by auth before the handler runs (user_id 0: nobody). */
-struct principal {
-	int64_t user_id;
-	int64_t department_id;   /* 0 when the user has none */
-	char username[64];
-	char role[16];           /* agent, dispatcher, handler, supervisor, admin */
-	bool via_token;          /* bearer token (no CSRF needed) */
-	bool via_session;        /* session cookie */
 };
 
 struct route;
@@ -54,6 +45,7 @@ struct request {
 	char *param_buf;
 	struct strbuf body;
 	bool body_too_large;
+	size_t drained;            /* bytes discarded past the cap */
 	json_t *json;              /* parsed body (an object) for POST/PUT/PATCH with a body */
 	void *conn;                /* the MHD connection, only for web/ */
 	bool tls;

@@ -383,16 +383,22 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
+		/* libmicrohttpd refuses a response in the middle of a body: past
+		 * the cap, drain (bounded) and answer 413 once the body ends */
 		if (!req->body_too_large && strbuf_add(&req->body, upload_data, *upload_data_size)) {
 			req->body_too_large = true;
-			*upload_data_size = 0;
-			return too_large(conn, req);
+			strbuf_release(&req->body);
+		}
+		if (req->body_too_large) {
+			req->drained += *upload_data_size;
+			if (req->drained > GD_DRAIN_FACTOR * max_body)
+				return MHD_NO; /* a flood: drop the connection */
 		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (req->body_too_large)
-		return MHD_YES; /* already answered */
+		return req->drained ? too_large(conn, req) : MHD_YES; /* else answered on the first call */
 	return queue(conn, req, respond(req));
 }
 

@@ -1,0 +1,72 @@
+// lib.mjs - starts the real gongdan binary on a free loopback port against a
+// temporary database, and small fetch helpers shared by every HTTP test.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = process.env.GONGDAN_BIN || join(ROOT, 'build', 'gongdan');
+
+// Runs a gongdan subcommand synchronously; returns {status, stdout, stderr}.
+export function cli(args, input) {
+  const r = spawnSync(BIN, args, { input, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// Starts a server: init (with --demo unless demo:false), serve on 127.0.0.1:0.
+// Returns {url, dir, db, proc, stderr(), stop()}.
+export async function startServer(opts = {}) {
+  const dir = opts.dir || mkdtempSync(join(tmpdir(), 'gongdan-test-'));
+  const db = join(dir, 'test.db');
+  if (!opts.dir) {
+    const init = cli(['init', '--db', db, ...(opts.demo === false ? [] : ['--demo'])]);
+    if (init.status !== 0) throw new Error('init failed: ' + init.stderr);
+  }
+  const args = ['serve', '--db', db, '--listen', opts.listen || '127.0.0.1:0', '--www', opts.www || join(ROOT, 'www'),
+    '--threads', String(opts.threads || 2), ...(opts.args || [])];
+  const proc = spawn(BIN, args, { env: { ...process.env, ...(opts.env || {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + err)), 10000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (https?:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${err}`)); });
+  });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    url, dir, db, proc,
+    stderr: () => err,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null) proc.kill(signal);
+      const r = await exited;
+      if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+      return r;
+    },
+  };
+}
+
+// fetch wrapper: returns {status, headers, body (parsed JSON when JSON), text}.
+export async function req(base, method, path, { body, headers = {}, raw } = {}) {
+  const h = { ...headers };
+  let payload = raw;
+  if (body !== undefined) { payload = JSON.stringify(body); h['content-type'] ??= 'application/json'; }
+  const r = await fetch(base + path, { method, headers: h, body: payload, redirect: 'manual' });
+  const text = await r.text();
+  let json;
+  if ((r.headers.get('content-type') || '').startsWith('application/json') && text) json = JSON.parse(text);
+  return { status: r.status, headers: r.headers, body: json, text };
+}
+
+// Asserts the SPEC §6 error shape and returns the error object.
+export function errorOf(res) {
+  if (!res.body || !res.body.error || typeof res.body.error.code !== 'string' || typeof res.body.error.message !== 'string')
+    throw new Error(`not an error body (status ${res.status}): ${res.text}`);
+  return res.body.error;
+}

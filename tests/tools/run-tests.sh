@@ -1,0 +1,43 @@
+#!/bin/sh
+# run-tests.sh BUILD - runs every test: the cmocka unit binaries in
+# BUILD/tests/ and the HTTP tests in tests/http/ (node's test runner against
+# BUILD/gongdan), then prints one summary line "N passed, N failed".
+# TESTS=unit or TESTS=http runs only one kind.
+set -u
+build=${1:-build}
+passed=0
+failed=0
+kinds=${TESTS:-unit http}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+case " $kinds " in *" unit "*)
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		"$t" >"$log" 2>&1
+		rc=$?
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+		p=${p:-0}
+		f=${f:-0}
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # crashed or sanitizer report
+		if [ "$f" -ne 0 ]; then cat "$log"; fi
+		echo "unit $(basename "$t"): $p passed, $f failed"
+		passed=$((passed + p))
+		failed=$((failed + f))
+	done
+esac
+
+case " $kinds " in *" http "*)
+	GONGDAN_BIN="$(cd "$(dirname "$build/gongdan")" && pwd)/gongdan"
+	export GONGDAN_BIN
+	node --test --test-reporter=spec --test-concurrency=2 tests/http/ 2>&1 | tee "$log"
+	p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	if [ -z "$p" ]; then p=0; f=$((${f:-0} + 1)); fi # the runner itself failed
+	passed=$((passed + p))
+	failed=$((failed + ${f:-0}))
+esac
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
