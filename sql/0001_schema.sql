@@ -104,7 +104,8 @@ CREATE TABLE tickets (
   closed_by      TEXT,                    -- the action that closed it: 'close' or 'resolve'
   repeat_count   INTEGER NOT NULL DEFAULT 0,
   urge_count     INTEGER NOT NULL DEFAULT 0,
-  version        INTEGER NOT NULL DEFAULT 1
+  version        INTEGER NOT NULL DEFAULT 1,
+  history_hash   TEXT                     -- hash of the newest history row: anchors the chain
 );
 -- Lists are newest first by id; every filter has an index ending in id.
 CREATE INDEX tickets_state_dept   ON tickets(state, department_id, id);
@@ -144,7 +145,8 @@ CREATE TABLE history (
   from_state    TEXT,
   to_state      TEXT,
   department_id INTEGER REFERENCES departments(id),
-  text          TEXT,
+  text          TEXT,                     -- the comment, resolution or summary
+  inputs        TEXT,                     -- every input of the action, as JSON
   prev_hash     TEXT NOT NULL,
   hash          TEXT NOT NULL,
   UNIQUE (ticket_id, seq)

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gongdan/gd_err.h"
 #include "gongdan/limits.h"
 #include "gongdan/principal.h"
 #include "gongdan/status.h"
@@ -79,6 +80,14 @@ const char *req_query(const struct request *req, const char *name);
 enum gd_status req_query_str(struct request *req, const char *name, const char **out);
 /* Integer query value within [min, max]; absent leaves *out unchanged. */
 enum gd_status req_query_int(struct request *req, const char *name, int64_t min, int64_t max, int64_t *out);
+/* Fails with 400 naming the first query parameter not in allowed (a
+ * NULL-terminated list): typos in filters must not pass silently. */
+enum gd_status req_query_allow(struct request *req, const char *const *allowed);
+/* Parses If-Match: GD_OK with *version = -1 when absent or "*", the number
+ * inside "N" otherwise; GD_E_BAD_REQUEST when malformed. */
+enum gd_status req_if_match(struct request *req, int64_t *version);
+/* Sets ETag: "<version>". */
+void req_set_etag(struct request *req, int64_t version);
 /* Request header (case-insensitive) or NULL. */
 const char *req_header(const struct request *req, const char *name);
 /* Client address as text ("127.0.0.1"). */
@@ -90,6 +99,8 @@ void req_errorf(struct request *req, const char *fmt, ...) __attribute__((format
 void req_field_error(struct request *req, const char *name, const char *reason);
 /* Adds a response header; value must not contain CR or LF. */
 void req_add_header(struct request *req, const char *name, const char *value);
+/* Moves the details of a core failure into the error body; returns st. */
+enum gd_status req_fail(struct request *req, enum gd_status st, struct gd_err *e);
 /* Sets the JSON response body and status (takes ownership of body). */
 void req_reply_json(struct request *req, int status, json_t *body);
 

@@ -38,6 +38,9 @@ enum gd_status strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 enum gd_status strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+/* Appends the whole file at path; GD_E_NOT_FOUND when it cannot be read,
+ * GD_E_TOO_LARGE past the cap (git's strbuf_read_file). */
+enum gd_status strbuf_read_file(struct strbuf *sb, const char *path);
 /* Returns the contents, "" when empty (never NULL). */
 const char *strbuf_str(const struct strbuf *sb);
 

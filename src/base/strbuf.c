@@ -103,3 +103,19 @@ const char *strbuf_str(const struct strbuf *sb)
 {
 	return sb->buf ? sb->buf : "";
 }
+
+enum gd_status strbuf_read_file(struct strbuf *sb, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return GD_E_NOT_FOUND;
+	char chunk[8192];
+	size_t n;
+	enum gd_status st = GD_OK;
+	while (!st && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		st = strbuf_add(sb, chunk, n);
+	if (!st && ferror(f))
+		st = GD_E_NOT_FOUND;
+	fclose(f);
+	return st;
+}

@@ -111,3 +111,80 @@ void req_reply_json(struct request *req, int status, json_t *body)
 	req->resp = body;
 	req->status = status;
 }
+
+enum gd_status req_fail(struct request *req, enum gd_status st, struct gd_err *e)
+{
+	if (e->message[0]) {
+		free(req->error_message);
+		req->error_message = xstrdup(e->message);
+	}
+	if (e->fields) {
+		if (!req->error_fields)
+			req->error_fields = json_object();
+		json_object_update(req->error_fields, e->fields);
+	}
+	gd_err_release(e);
+	return st;
+}
+
+struct allow_check {
+	const char *const *allowed;
+	const char *bad;
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	(void)value;
+	struct allow_check *c = cls;
+	for (const char *const *a = c->allowed; *a; a++)
+		if (!strcmp(*a, key))
+			return MHD_YES;
+	c->bad = key;
+	return MHD_NO;
+}
+
+enum gd_status req_query_allow(struct request *req, const char *const *allowed)
+{
+	struct allow_check c = {allowed, NULL};
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_arg, &c);
+	if (!c.bad)
+		return GD_OK;
+	char name[64];
+	snprintf(name, sizeof name, "%s", c.bad);
+	if (!utf8_valid(name, strlen(name)))
+		snprintf(name, sizeof name, "(not UTF-8)");
+	req_errorf(req, "unknown query parameter '%s'", name);
+	req_field_error(req, name, "unknown query parameter");
+	return GD_E_BAD_REQUEST;
+}
+
+enum gd_status req_if_match(struct request *req, int64_t *version)
+{
+	const char *h = req_header(req, MHD_HTTP_HEADER_IF_MATCH);
+	*version = -1;
+	if (!h || !strcmp(h, "*"))
+		return GD_OK;
+	const char *p = h;
+	if (!strncmp(p, "W/", 2))
+		p += 2;
+	bool quoted = *p == '"';
+	if (quoted)
+		p++;
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(p, &end, 10);
+	if (end == p || errno || v < 0 || (quoted && *end++ != '"') || *end) {
+		req_errorf(req, "If-Match must be the ETag of the ticket, e.g. \"3\"");
+		return GD_E_BAD_REQUEST;
+	}
+	*version = v;
+	return GD_OK;
+}
+
+void req_set_etag(struct request *req, int64_t version)
+{
+	char etag[32];
+	snprintf(etag, sizeof etag, "\"%lld\"", (long long)version);
+	req_add_header(req, "ETag", etag);
+}

@@ -1,0 +1,34 @@
+/* queue.h - queue counters: tickets per state × department, with overdue
+ * counts, kept in queue_counts and changed in the same transaction as every
+ * move, so GET /api/v1/queues never scans tickets. */
+#ifndef GD_QUEUE_H
+#define GD_QUEUE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gongdan/principal.h"
+#include "gongdan/status.h"
+
+struct db;
+
+/* One ticket's place in the counters: NULL state = not counted. */
+struct queue_cell {
+	const char *state;
+	int64_t department_id; /* 0: none */
+	bool overdue;          /* counted only while the ticket is open */
+};
+
+/* Moves one ticket from cell `from` to cell `to` (either state may be NULL). */
+enum gd_status queue_move(struct db *w, const struct queue_cell *from, const struct queue_cell *to);
+
+/* {"items":[{state, department, total, overdue}], "totals": {...}} for
+ * who: handlers see their own department's row only. */
+enum gd_status queue_counts(struct db *d, const struct principal *who, json_t **out);
+
+/* Recounts from the tickets table and compares with the counters (tests,
+ * `gongdan audit verify`): GD_OK when equal, else GD_E_CONFLICT. */
+enum gd_status queue_check(struct db *d, long *cells);
+
+#endif

@@ -1,0 +1,86 @@
+/* ticket.h - complaint tickets (SPEC §4): create, edit a draft, read, list
+ * and search. State changes go through the workflow engine (workflow.h),
+ * the only writer of tickets.state. */
+#ifndef GD_TICKET_H
+#define GD_TICKET_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gongdan/gd_err.h"
+#include "gongdan/principal.h"
+#include "gongdan/status.h"
+
+struct db;
+
+#define TICKET_NUMBER_MAX 32
+#define TICKET_SUBJECT_MAX 100      /* characters */
+#define TICKET_DESCRIPTION_MAX 4000 /* characters */
+#define TICKET_CUSTOMER_MAX 50      /* characters */
+#define TICKET_REPEAT_DAYS 30
+#define TICKET_LIST_DEFAULT 50
+#define TICKET_LIST_MAX 200
+#define TICKET_QUERY_MAX 200        /* characters in q */
+
+/* What the engine needs of a ticket. */
+struct ticket_row {
+	int64_t id;
+	char number[TICKET_NUMBER_MAX];
+	char state[24];
+	int64_t category_id;
+	int64_t department_id;  /* 0: none */
+	int64_t assignee_id;    /* 0: none */
+	int64_t created_by;
+	int64_t version;
+	int64_t deadline;       /* 0: none */
+	bool overdue;
+	char priority[16];
+	char fault_number[24];
+};
+
+/* Loads the row by number; GD_E_NOT_FOUND when absent or invisible to who
+ * (who may be NULL for the server itself). */
+enum gd_status ticket_load(struct db *d, const struct principal *who, const char *number, struct ticket_row *out);
+
+/* Creates a draft owned by who from a JSON object of ticket fields; with
+ * "submit": true it is submitted in the same transaction. */
+enum gd_status ticket_create(const struct principal *who, const json_t *in, char number[TICKET_NUMBER_MAX],
+			     struct gd_err *e);
+
+/* Edits a draft (creator only). if_match < 0: no precondition. */
+enum gd_status ticket_patch(const struct principal *who, const char *number, const json_t *in, int64_t if_match,
+			    struct gd_err *e);
+
+/* The ticket as JSON, with allowed_actions for who. */
+enum gd_status ticket_get(const struct principal *who, const char *number, json_t **out, int64_t *version,
+			  struct gd_err *e);
+
+struct ticket_filter {
+	const char *state;
+	const char *department;   /* department code */
+	const char *category;     /* category code: that node and everything under it */
+	const char *region;
+	const char *assignee;     /* username or "me" */
+	const char *created_by;   /* username or "me" */
+	const char *fault_number;
+	int overdue;              /* -1: any, 0: not overdue, 1: overdue */
+	const char *q;            /* full text */
+	int64_t from, to;         /* created_at range; 0: open */
+	int64_t limit;
+	int64_t cursor;           /* id: items older than it; 0: from the newest */
+};
+
+/* {"items": [...], "next_cursor": "…" | null}, newest first. */
+enum gd_status ticket_list(const struct principal *who, const struct ticket_filter *f, json_t **out,
+			   struct gd_err *e);
+
+/* Checks every field of the stored ticket, required extra fields included
+ * (the engine calls it for actions flagged requires_complete, e.g. submit). */
+enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, struct gd_err *e);
+
+/* Renders the ticket with this id (a row of the shared SELECT) as JSON;
+ * used by the engine to answer actions. */
+enum gd_status ticket_json_by_id(struct db *d, int64_t id, json_t **out);
+
+#endif

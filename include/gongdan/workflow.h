@@ -1,0 +1,49 @@
+/* workflow.h - the engine of SPEC §5, the only writer of tickets.state. It
+ * loads the graph (wf_states, wf_actions, wf_transitions, wf_inputs) from
+ * the database at start-up; the C code holds no copy of it.
+ *
+ * An action is checked in this order: the caller can see the ticket (404),
+ * the action exists (404), the caller's role and department may do it (403),
+ * the state allows it (409, naming the allowed actions), the inputs are valid
+ * (422); then the change, its history row and the queue counters are written
+ * in one transaction. */
+#ifndef GD_WORKFLOW_H
+#define GD_WORKFLOW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gongdan/gd_err.h"
+#include "gongdan/principal.h"
+#include "gongdan/status.h"
+#include "gongdan/ticket.h"
+
+struct db;
+
+/* Loads (or reloads) the graph. Call once before serving. */
+enum gd_status wf_load(struct db *d);
+void wf_release(void);
+
+/* The action codes who may run on t now, in display order. */
+json_t *wf_allowed_actions(const struct principal *who, const struct ticket_row *t);
+/* Whether the state is open (not closed): urge allowed, SLA running. */
+bool wf_state_is_open(const char *state);
+/* [{code, name, open}] and [{code, name, inputs:[…]}] for clients. */
+json_t *wf_describe(void);
+
+/* Runs action on the ticket `number` as who, inside its own transaction.
+ * if_match < 0: no precondition (else 412 when the version differs). */
+enum gd_status wf_act(const struct principal *who, const char *number, const char *action, const json_t *inputs,
+		      int64_t if_match, struct gd_err *e);
+
+/* Runs action on t inside the caller's write transaction (used by ticket
+ * creation with "submit": true). Updates t. */
+enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket_row *t, const char *action,
+			const json_t *inputs, struct gd_err *e);
+
+/* Marks open tickets past their deadline as overdue, raises them to urgent
+ * and records it in their history once. Returns how many it marked. */
+enum gd_status wf_sla_sweep(int64_t now, int *marked);
+
+#endif

@@ -1,0 +1,139 @@
+/* tickets.c - /api/v1/tickets: create, read, edit a draft, list and search,
+ * run workflow actions, read the flow (history). */
+#include <stdio.h>
+#include <string.h>
+
+#include "gongdan/api.h"
+#include "gongdan/db.h"
+#include "gongdan/gd_time.h"
+#include "gongdan/history.h"
+#include "gongdan/ticket.h"
+#include "gongdan/workflow.h"
+
+/* Answers with the ticket as who sees it now, and its ETag. */
+static enum gd_status reply_ticket(struct request *req, int status, const char *number)
+{
+	struct gd_err e = GD_ERR_INIT;
+	json_t *t = NULL;
+	int64_t version = 0;
+	enum gd_status s = ticket_get(&req->who, number, &t, &version, &e);
+	if (s)
+		return req_fail(req, s, &e);
+	req_set_etag(req, version);
+	req_reply_json(req, status, t);
+	return GD_OK;
+}
+
+enum gd_status api_ticket_create(struct request *req)
+{
+	struct gd_err e = GD_ERR_INIT;
+	char number[TICKET_NUMBER_MAX];
+	enum gd_status s = ticket_create(&req->who, req->json, number, &e);
+	if (s)
+		return req_fail(req, s, &e);
+	char location[96];
+	snprintf(location, sizeof location, "/api/v1/tickets/%s", number);
+	req_add_header(req, "Location", location);
+	return reply_ticket(req, 201, number);
+}
+
+enum gd_status api_ticket_get(struct request *req)
+{
+	return reply_ticket(req, 200, req_param(req, 0));
+}
+
+enum gd_status api_ticket_patch(struct request *req)
+{
+	struct gd_err e = GD_ERR_INIT;
+	int64_t if_match;
+	enum gd_status s;
+	if ((s = req_if_match(req, &if_match)))
+		return s;
+	if ((s = ticket_patch(&req->who, req_param(req, 0), req->json, if_match, &e)))
+		return req_fail(req, s, &e);
+	return reply_ticket(req, 200, req_param(req, 0));
+}
+
+enum gd_status api_ticket_action(struct request *req)
+{
+	struct gd_err e = GD_ERR_INIT;
+	int64_t if_match;
+	enum gd_status s;
+	if ((s = req_if_match(req, &if_match)))
+		return s;
+	if ((s = wf_act(&req->who, req_param(req, 0), req_param(req, 1), req->json, if_match, &e)))
+		return req_fail(req, s, &e);
+	return reply_ticket(req, 200, req_param(req, 0));
+}
+
+enum gd_status api_ticket_history(struct request *req)
+{
+	struct db *d = db_reader();
+	struct ticket_row t;
+	json_t *rows = NULL;
+	enum gd_status s = db_read_begin(d);
+	if (s)
+		return s;
+	s = ticket_load(d, &req->who, req_param(req, 0), &t);
+	if (!s)
+		s = history_list(d, t.id, &rows);
+	db_read_end(d);
+	if (s == GD_E_NOT_FOUND)
+		req_errorf(req, "no ticket '%.40s'", req_param(req, 0));
+	if (s)
+		return s;
+	req_reply_json(req, 200, json_pack("{s:s, s:s, s:o}", "number", t.number, "state", t.state, "items", rows));
+	return GD_OK;
+}
+
+/* from/to: YYYY-MM-DD is a whole local day (to inclusive); an ISO time is exact (to exclusive). */
+static enum gd_status time_param(struct request *req, const char *name, bool end, int64_t *out)
+{
+	const char *v;
+	enum gd_status s = req_query_str(req, name, &v);
+	if (s || !v)
+		return s;
+	if (!time_parse(v, out)) {
+		req_errorf(req, "'%s' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", name);
+		req_field_error(req, name, "must be a date");
+		return GD_E_BAD_REQUEST;
+	}
+	if (end && strlen(v) == 10)
+		*out += 86400;
+	return GD_OK;
+}
+
+enum gd_status api_ticket_list(struct request *req)
+{
+	static const char *const allowed[] = {"state", "department", "category", "region", "assignee", "created_by",
+					      "fault_number", "overdue", "q", "from", "to", "limit", "cursor", NULL};
+	struct ticket_filter f = {.overdue = -1, .limit = TICKET_LIST_DEFAULT};
+	struct gd_err e = GD_ERR_INIT;
+	enum gd_status s;
+	const char *overdue = NULL;
+	if ((s = req_query_allow(req, allowed)) || (s = req_query_str(req, "state", &f.state)) ||
+	    (s = req_query_str(req, "department", &f.department)) || (s = req_query_str(req, "category", &f.category)) ||
+	    (s = req_query_str(req, "region", &f.region)) || (s = req_query_str(req, "assignee", &f.assignee)) ||
+	    (s = req_query_str(req, "created_by", &f.created_by)) ||
+	    (s = req_query_str(req, "fault_number", &f.fault_number)) || (s = req_query_str(req, "q", &f.q)) ||
+	    (s = req_query_str(req, "overdue", &overdue)) || (s = time_param(req, "from", false, &f.from)) ||
+	    (s = time_param(req, "to", true, &f.to)) ||
+	    (s = req_query_int(req, "limit", 1, TICKET_LIST_MAX, &f.limit)) ||
+	    (s = req_query_int(req, "cursor", 1, INT64_MAX, &f.cursor)))
+		return s;
+	if (overdue) {
+		if (!strcmp(overdue, "true") || !strcmp(overdue, "1"))
+			f.overdue = 1;
+		else if (!strcmp(overdue, "false") || !strcmp(overdue, "0"))
+			f.overdue = 0;
+		else {
+			req_errorf(req, "'overdue' must be true or false");
+			return GD_E_BAD_REQUEST;
+		}
+	}
+	json_t *out;
+	if ((s = ticket_list(&req->who, &f, &out, &e)))
+		return req_fail(req, s, &e);
+	req_reply_json(req, 200, out);
+	return GD_OK;
+}

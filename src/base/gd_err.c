@@ -1,0 +1,39 @@
+/* gd_err.c - error details carried from core to the web layer. */
+#include "gongdan/gd_err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "gongdan/utf8.h"
+#include <string.h>
+
+void gd_err_release(struct gd_err *e)
+{
+	json_decref(e->fields);
+	e->fields = NULL;
+	e->message[0] = '\0';
+}
+
+enum gd_status gd_errf(struct gd_err *e, enum gd_status st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof e->message, fmt, ap);
+	va_end(ap);
+	size_t n = strlen(e->message);
+	while (n && !utf8_valid(e->message, n)) /* cut inside a character */
+		e->message[--n] = '\0';
+	return st;
+}
+
+void gd_err_field(struct gd_err *e, const char *name, const char *reason)
+{
+	if (!e->fields)
+		e->fields = json_object();
+	json_object_set_new(e->fields, name, json_string(reason));
+}
+
+int gd_err_has_fields(const struct gd_err *e)
+{
+	return e->fields && json_object_size(e->fields) > 0;
+}

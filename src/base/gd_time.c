@@ -1,0 +1,46 @@
+/* gd_time.c - clock, ISO 8601 rendering and parsing. */
+#include "gongdan/gd_time.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int64_t time_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void time_iso(int64_t t, char out[32])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void time_local_day(int64_t t, char out[16])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	localtime_r(&tt, &tm);
+	strftime(out, 16, "%Y%m%d", &tm);
+}
+
+bool time_parse(const char *s, int64_t *out)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end && !*end) {
+		*out = (int64_t)timegm(&tm);
+		return true;
+	}
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end && !*end && strlen(s) == 10) {
+		tm.tm_isdst = -1;
+		*out = (int64_t)mktime(&tm);
+		return true;
+	}
+	return false;
+}

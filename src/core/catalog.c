@@ -1,0 +1,293 @@
+/* catalog.c - reference data: the category tree, departments, regions, and
+ * the region suggestion for a fault number (area code → region; mobile
+ * number segment → region; anything else → 省公司). */
+#include "gongdan/catalog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gongdan/db.h"
+#include "gongdan/phone.h"
+#include "gongdan/strbuf.h"
+#include "gongdan/xalloc.h"
+
+static void copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src);
+}
+
+enum gd_status category_find(struct db *d, const char *code, struct category *out)
+{
+	static const char sql[] =
+		"SELECT c.id, c.code, c.name, c.sla_hours, coalesce(c.department_id, 0), c.fields_schema, c.active,"
+		" NOT EXISTS (SELECT 1 FROM categories k WHERE k.parent_id = c.id AND k.active)"
+		" FROM categories c WHERE c.code = ?1";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	memset(out, 0, sizeof *out);
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_text(st, 1, code, -1);
+	if (!(s = db_step(st, &row)) && row) {
+		out->id = db_col_int64(st, 0);
+		copy(out->code, sizeof out->code, db_col_text(st, 1));
+		copy(out->name, sizeof out->name, db_col_text(st, 2));
+		out->sla_hours = (int)db_col_int64(st, 3);
+		out->department_id = db_col_int64(st, 4);
+		out->fields_schema = json_loads(db_col_text(st, 5), 0, NULL);
+		out->active = db_col_int64(st, 6) != 0;
+		out->is_leaf = db_col_int64(st, 7) != 0;
+		if (!out->fields_schema)
+			s = GD_E_INTERNAL;
+	} else if (!s) {
+		s = GD_E_NOT_FOUND;
+	}
+	db_reset(st);
+	return s;
+}
+
+void category_release(struct category *c)
+{
+	json_decref(c->fields_schema);
+	c->fields_schema = NULL;
+}
+
+enum gd_status category_tree(struct db *d, json_t **out)
+{
+	static const char sql[] =
+		"SELECT c.id, coalesce(c.parent_id, 0), c.code, c.name, c.description, c.sla_hours,"
+		" d.code, c.fields_schema FROM categories c LEFT JOIN departments d ON d.id = c.department_id"
+		" WHERE c.active ORDER BY c.parent_id IS NOT NULL, c.parent_id, c.sort, c.id";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	json_t *roots = json_array();
+	json_t *by_id = json_object(); /* id → node (borrowed into the tree) */
+	while (!(s = db_step(st, &row)) && row) {
+		char key[24], parent[24];
+		snprintf(key, sizeof key, "%lld", (long long)db_col_int64(st, 0));
+		snprintf(parent, sizeof parent, "%lld", (long long)db_col_int64(st, 1));
+		json_t *schema = json_loads(db_col_text(st, 7), 0, NULL);
+		json_t *node = json_pack("{s:s, s:s, s:s, s:I, s:o*, s:o, s:[]}", "code", db_col_text(st, 2), "name",
+					 db_col_text(st, 3), "description", db_col_text(st, 4), "sla_hours",
+					 (json_int_t)db_col_int64(st, 5), "department",
+					 db_col_null(st, 6) ? NULL : json_string(db_col_text(st, 6)), "fields",
+					 schema ? schema : json_array(), "children");
+		json_t *p = db_col_int64(st, 1) ? json_object_get(by_id, parent) : NULL;
+		json_array_append(p ? json_object_get(p, "children") : roots, node);
+		json_object_set_new(by_id, key, node);
+	}
+	db_reset(st);
+	/* mark leaves: the selectable ones */
+	const char *k;
+	json_t *node;
+	json_object_foreach(by_id, k, node)
+		json_object_set_new(node, "leaf", json_boolean(json_array_size(json_object_get(node, "children")) == 0));
+	json_decref(by_id);
+	if (s) {
+		json_decref(roots);
+		return s;
+	}
+	*out = roots;
+	return GD_OK;
+}
+
+enum gd_status department_list(struct db *d, json_t **out)
+{
+	static const char sql[] = "SELECT code, name, kind, region FROM departments WHERE active ORDER BY sort, id";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	json_t *list = json_array();
+	while (!(s = db_step(st, &row)) && row)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}", "code", db_col_text(st, 0), "name",
+						      db_col_text(st, 1), "kind", db_col_text(st, 2), "region",
+						      db_col_null(st, 3) ? json_null() : json_string(db_col_text(st, 3))));
+	db_reset(st);
+	if (s) {
+		json_decref(list);
+		return s;
+	}
+	*out = list;
+	return GD_OK;
+}
+
+enum gd_status department_find(struct db *d, const char *code, int64_t *id, char *kind)
+{
+	static const char sql[] = "SELECT id, kind FROM departments WHERE code = ?1 AND active";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_text(st, 1, code, -1);
+	if (!(s = db_step(st, &row)) && row) {
+		*id = db_col_int64(st, 0);
+		if (kind)
+			*kind = db_col_text(st, 1)[0];
+	} else if (!s) {
+		s = GD_E_NOT_FOUND;
+	}
+	db_reset(st);
+	return s;
+}
+
+enum gd_status region_list(struct db *d, json_t **out)
+{
+	static const char sql[] = "SELECT code, name, area_code FROM regions ORDER BY sort, code";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	json_t *list = json_array();
+	while (!(s = db_step(st, &row)) && row)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "code", db_col_text(st, 0), "name",
+						      db_col_text(st, 1), "area_code",
+						      db_col_null(st, 2) ? json_null() : json_string(db_col_text(st, 2))));
+	db_reset(st);
+	if (s) {
+		json_decref(list);
+		return s;
+	}
+	*out = list;
+	return GD_OK;
+}
+
+bool region_exists(struct db *d, const char *code)
+{
+	static const char sql[] = "SELECT 1 FROM regions WHERE code = ?1";
+	struct db_stmt *st;
+	bool row = false;
+	if (db_prepare(d, sql, &st))
+		return false;
+	db_bind_text(st, 1, code, -1);
+	if (db_step(st, &row))
+		row = false;
+	db_reset(st);
+	return row;
+}
+
+/* One-column lookup: binds key, copies the first column into out. */
+static enum gd_status lookup_one(struct db *d, const char *sql, const char *key, int keylen, char out[16], bool *found)
+{
+	struct db_stmt *st;
+	enum gd_status s;
+	*found = false;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_text(st, 1, key, keylen);
+	if (!(s = db_step(st, found)) && *found)
+		copy(out, 16, db_col_text(st, 0));
+	db_reset(st);
+	return s;
+}
+
+enum gd_status region_suggest(struct db *d, const char *number, char out[16])
+{
+	static const char by_area[] = "SELECT code FROM regions WHERE area_code = ?1";
+	static const char by_segment[] = "SELECT region FROM number_segments WHERE prefix = ?1";
+	enum gd_status s = GD_OK;
+	bool found = false;
+	size_t n = strlen(number);
+	copy(out, 16, REGION_DEFAULT);
+	if (phone_check(number, n))
+		return GD_OK;
+	if (phone_is_mobile(number, n)) {
+		s = lookup_one(d, by_segment, number, 7, out, &found);
+	} else {
+		char area[5];
+		int len = phone_area_code(number, n, area);
+		if (len > 0)
+			s = lookup_one(d, by_area, area, len, out, &found);
+	}
+	if (!found)
+		copy(out, 16, REGION_DEFAULT);
+	return s;
+}
+
+/* Trims spaces, tabs and a trailing CR in place. */
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+static void bad_row(json_t *bad, int line, const char *reason)
+{
+	json_array_append_new(bad, json_pack("{s:i, s:s}", "line", line, "reason", reason));
+}
+
+enum gd_status segments_import(const char *path, int *imported, json_t **bad, struct gd_err *e)
+{
+	static const char upsert[] = "INSERT INTO number_segments (prefix, region) VALUES (?1, ?2)"
+				     " ON CONFLICT (prefix) DO UPDATE SET region = excluded.region";
+	struct strbuf file = STRBUF_INIT(256u << 20);
+	*imported = 0;
+	*bad = json_array();
+	if (strbuf_read_file(&file, path)) {
+		strbuf_release(&file);
+		return gd_errf(e, GD_E_NOT_FOUND, "cannot read %s (missing, unreadable or over 256 MiB)", path);
+	}
+	char *text = file.buf ? file.buf : (char *)"";
+	struct db *w;
+	enum gd_status s = db_write_begin(&w);
+	if (s) {
+		strbuf_release(&file);
+		return s;
+	}
+	struct db_stmt *st;
+	if ((s = db_prepare(w, upsert, &st)))
+		goto out;
+	int line = 0;
+	for (char *p = text, *next; p && *p; p = next) {
+		char *nl = strchr(p, '\n');
+		next = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		line++;
+		char *row = trim(p);
+		if (!*row || row[0] == '#')
+			continue;
+		char *comma = strchr(row, ',');
+		if (!comma) {
+			bad_row(*bad, line, "expected prefix,region");
+			continue;
+		}
+		*comma = '\0';
+		char *prefix = trim(row), *region = trim(comma + 1);
+		if (line == 1 && !strcmp(prefix, "prefix"))
+			continue; /* header */
+		size_t plen = strlen(prefix);
+		bool digits = plen == 7 && prefix[0] == '1';
+		for (size_t i = 0; digits && i < plen; i++)
+			digits = prefix[i] >= '0' && prefix[i] <= '9';
+		if (!digits) {
+			bad_row(*bad, line, "prefix must be the first 7 digits of a mobile number (1xxxxxx)");
+			continue;
+		}
+		if (!region_exists(w, region)) {
+			bad_row(*bad, line, "unknown region code");
+			continue;
+		}
+		db_bind_text(st, 1, prefix, 7);
+		db_bind_text(st, 2, region, -1);
+		if ((s = db_run(st)))
+			goto out;
+		(*imported)++;
+	}
+out:
+	s = db_write_end(w, s);
+	strbuf_release(&file);
+	return s;
+}

@@ -1,0 +1,217 @@
+/* phrase.c - standard phrases (常用语): list by category (including the
+ * category's ancestors) and state, and the admin's create/update/delete. */
+#include "gongdan/phrase.h"
+
+#include <string.h>
+
+#include "gongdan/catalog.h"
+#include "gongdan/db.h"
+#include "gongdan/utf8.h"
+
+static const char *const kinds[] = {"greeting", "hold", "apology", "closing", "follow_up", "resolution", "summary", NULL};
+
+#define PHRASE_COLUMNS "p.id, p.kind, p.text, c.code, p.state, p.sort"
+
+static json_t *phrase_json(struct db_stmt *st)
+{
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:I}", "id", (json_int_t)db_col_int64(st, 0), "kind",
+			 db_col_text(st, 1), "text", db_col_text(st, 2), "category",
+			 db_col_null(st, 3) ? json_null() : json_string(db_col_text(st, 3)), "state",
+			 db_col_null(st, 4) ? json_null() : json_string(db_col_text(st, 4)), "sort",
+			 (json_int_t)db_col_int64(st, 5));
+}
+
+enum gd_status phrase_list(const char *category, const char *state, json_t **out, struct gd_err *e)
+{
+	/* a phrase tied to 网络质量 is offered for every category under it */
+	static const char sql[] =
+		"WITH RECURSIVE anc(id) AS (SELECT id FROM categories WHERE code = ?1"
+		"   UNION ALL SELECT c.parent_id FROM categories c JOIN anc ON c.id = anc.id WHERE c.parent_id IS NOT NULL)"
+		" SELECT " PHRASE_COLUMNS " FROM phrases p LEFT JOIN categories c ON c.id = p.category_id"
+		" WHERE (?1 IS NULL OR p.category_id IS NULL OR p.category_id IN (SELECT id FROM anc))"
+		" AND (?2 IS NULL OR p.state IS NULL OR p.state = ?2) ORDER BY p.sort, p.id";
+	struct db *d = db_reader();
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if (category) {
+		struct category c;
+		s = category_find(d, category, &c);
+		category_release(&c);
+		if (s == GD_E_NOT_FOUND) {
+			gd_err_field(e, "category", "unknown category");
+			return gd_errf(e, GD_E_VALIDATION, "unknown category '%.60s'", category);
+		}
+		if (s)
+			return s;
+	}
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_text(st, 1, category, -1);
+	db_bind_text(st, 2, state, -1);
+	json_t *items = json_array();
+	while (!(s = db_step(st, &row)) && row)
+		json_array_append_new(items, phrase_json(st));
+	db_reset(st);
+	if (s) {
+		json_decref(items);
+		return s;
+	}
+	*out = json_pack("{s:o}", "items", items);
+	return GD_OK;
+}
+
+enum gd_status phrase_get(int64_t id, json_t **out)
+{
+	static const char sql[] = "SELECT " PHRASE_COLUMNS
+				  " FROM phrases p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = ?1";
+	struct db *d = db_reader();
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_int64(st, 1, id);
+	if (!(s = db_step(st, &row)) && row)
+		*out = phrase_json(st);
+	else if (!s)
+		s = GD_E_NOT_FOUND;
+	db_reset(st);
+	return s;
+}
+
+/* The validated values of a phrase; NULL members were not given. */
+struct phrase_values {
+	const char *kind, *text, *category, *state;
+	int64_t category_id, sort;
+	bool has_category, has_state, has_sort;
+};
+
+static void check(struct db *d, const json_t *in, bool create, struct phrase_values *v, struct gd_err *e)
+{
+	static const char *const allowed[] = {"kind", "text", "category", "state", "sort", NULL};
+	const char *key;
+	json_t *x;
+	memset(v, 0, sizeof *v);
+	json_object_foreach((json_t *)in, key, x) {
+		bool ok = false;
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = !strcmp(*a, key);
+		if (!ok)
+			gd_err_field(e, key, "unknown field");
+	}
+	if ((x = json_object_get(in, "kind")) || create) {
+		bool ok = false;
+		for (const char *const *k = kinds; x && json_is_string(x) && *k && !ok; k++)
+			ok = !strcmp(*k, json_string_value(x));
+		if (!ok)
+			gd_err_field(e, "kind", "must be one of greeting, hold, apology, closing, follow_up, resolution, summary");
+		else
+			v->kind = json_string_value(x);
+	}
+	if ((x = json_object_get(in, "text")) || create) {
+		if (!x || !json_is_string(x) || !json_string_length(x))
+			gd_err_field(e, "text", "required");
+		else if (utf8_chars(json_string_value(x), json_string_length(x)) > PHRASE_TEXT_MAX)
+			gd_err_field(e, "text", "at most 500 characters");
+		else
+			v->text = json_string_value(x);
+	}
+	if ((x = json_object_get(in, "category"))) {
+		v->has_category = true;
+		if (!json_is_null(x)) {
+			struct category c;
+			if (!json_is_string(x) || category_find(d, json_string_value(x), &c))
+				gd_err_field(e, "category", "unknown category");
+			else
+				v->category_id = c.id;
+			if (json_is_string(x))
+				category_release(&c);
+		}
+	}
+	if ((x = json_object_get(in, "state"))) {
+		v->has_state = true;
+		if (!json_is_null(x) && (!json_is_string(x) || json_string_length(x) > 24))
+			gd_err_field(e, "state", "must be a state code or null");
+		else if (!json_is_null(x))
+			v->state = json_string_value(x);
+	}
+	if ((x = json_object_get(in, "sort"))) {
+		v->has_sort = true;
+		if (!json_is_integer(x))
+			gd_err_field(e, "sort", "must be an integer");
+		else
+			v->sort = json_integer_value(x);
+	}
+}
+
+enum gd_status phrase_create(const json_t *in, int64_t *id_out, struct gd_err *e)
+{
+	static const char sql[] = "INSERT INTO phrases (kind, text, category_id, state, sort) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5)";
+	struct phrase_values v;
+	struct db *w;
+	struct db_stmt *st;
+	enum gd_status s = db_write_begin(&w);
+	if (s)
+		return s;
+	check(w, in, true, &v, e);
+	if (gd_err_has_fields(e))
+		s = gd_errf(e, GD_E_VALIDATION, "the phrase has invalid fields");
+	else if (!(s = db_prepare(w, sql, &st))) {
+		db_bind_text(st, 1, v.kind, -1);
+		db_bind_text(st, 2, v.text, -1);
+		db_bind_int64(st, 3, v.category_id);
+		db_bind_text(st, 4, v.state, -1);
+		db_bind_int64(st, 5, v.sort);
+		if (!(s = db_run(st)))
+			*id_out = db_last_insert_id(w);
+	}
+	return db_write_end(w, s);
+}
+
+enum gd_status phrase_update(int64_t id, const json_t *in, struct gd_err *e)
+{
+	static const char sql[] =
+		"UPDATE phrases SET kind = coalesce(?2, kind), text = coalesce(?3, text),"
+		" category_id = CASE WHEN ?4 THEN nullif(?5, 0) ELSE category_id END,"
+		" state = CASE WHEN ?6 THEN ?7 ELSE state END, sort = CASE WHEN ?8 THEN ?9 ELSE sort END WHERE id = ?1";
+	struct phrase_values v;
+	struct db *w;
+	struct db_stmt *st;
+	enum gd_status s = db_write_begin(&w);
+	if (s)
+		return s;
+	check(w, in, false, &v, e);
+	if (gd_err_has_fields(e))
+		s = gd_errf(e, GD_E_VALIDATION, "the phrase has invalid fields");
+	else if (!(s = db_prepare(w, sql, &st))) {
+		db_bind_int64(st, 1, id);
+		db_bind_text(st, 2, v.kind, -1);
+		db_bind_text(st, 3, v.text, -1);
+		db_bind_int64(st, 4, v.has_category);
+		db_bind_int64(st, 5, v.category_id);
+		db_bind_int64(st, 6, v.has_state);
+		db_bind_text(st, 7, v.state, -1);
+		db_bind_int64(st, 8, v.has_sort);
+		db_bind_int64(st, 9, v.sort);
+		if (!(s = db_run(st)) && db_changes(w) == 0)
+			s = gd_errf(e, GD_E_NOT_FOUND, "no phrase %lld", (long long)id);
+	}
+	return db_write_end(w, s);
+}
+
+enum gd_status phrase_delete(int64_t id, struct gd_err *e)
+{
+	static const char sql[] = "DELETE FROM phrases WHERE id = ?1";
+	struct db *w;
+	struct db_stmt *st;
+	enum gd_status s = db_write_begin(&w);
+	if (s)
+		return s;
+	if (!(s = db_prepare(w, sql, &st))) {
+		db_bind_int64(st, 1, id);
+		if (!(s = db_run(st)) && db_changes(w) == 0)
+			s = gd_errf(e, GD_E_NOT_FOUND, "no phrase %lld", (long long)id);
+	}
+	return db_write_end(w, s);
+}

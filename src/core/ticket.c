@@ -1,0 +1,856 @@
+/* ticket.c - complaint tickets: validation of the SPEC §4 fields (every error
+ * reported at once), numbering, repeat complaints, create/edit/read, and the
+ * list/search query built from whitelisted fragments with bound values. */
+#include "gongdan/ticket.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gongdan/catalog.h"
+#include "gongdan/db.h"
+#include "gongdan/fields.h"
+#include "gongdan/gd_time.h"
+#include "gongdan/history.h"
+#include "gongdan/phone.h"
+#include "gongdan/queue.h"
+#include "gongdan/strbuf.h"
+#include "gongdan/utf8.h"
+#include "gongdan/visibility.h"
+#include "gongdan/workflow.h"
+#include "gongdan/xalloc.h"
+
+/* The columns every ticket query selects, in the order ticket_to_json reads. */
+#define TICKET_COLUMNS                                                                                        \
+	"t.id, t.number, c.code, c.name, t.fault_number, t.subject, t.customer_name, t.region, r.name,"      \
+	" t.contact_number, t.description, t.fields, t.priority, t.state, s.name, d.code, d.name,"           \
+	" a.username, u.username, t.created_at, t.submitted_at, t.deadline, t.closed_at, t.overdue,"         \
+	" t.resolution, t.summary, t.satisfaction, t.repeat_count, t.urge_count, t.version, t.updated_at,"   \
+	" t.closed_by, t.created_by, coalesce(t.department_id, 0), coalesce(t.assignee_id, 0), t.category_id"
+#define TICKET_JOINS                                                                                          \
+	" JOIN categories c ON c.id = t.category_id JOIN regions r ON r.code = t.region"                     \
+	" JOIN wf_states s ON s.code = t.state LEFT JOIN departments d ON d.id = t.department_id"            \
+	" LEFT JOIN users a ON a.id = t.assignee_id JOIN users u ON u.id = t.created_by"
+enum { COL_ID, COL_NUMBER, COL_CATEGORY, COL_CATEGORY_NAME, COL_FAULT, COL_SUBJECT, COL_CUSTOMER, COL_REGION,
+       COL_REGION_NAME, COL_CONTACT, COL_DESCRIPTION, COL_FIELDS, COL_PRIORITY, COL_STATE, COL_STATE_NAME,
+       COL_DEPT, COL_DEPT_NAME, COL_ASSIGNEE, COL_CREATOR, COL_CREATED, COL_SUBMITTED, COL_DEADLINE, COL_CLOSED,
+       COL_OVERDUE, COL_RESOLUTION, COL_SUMMARY, COL_SATISFACTION, COL_REPEAT, COL_URGE, COL_VERSION,
+       COL_UPDATED, COL_CLOSED_BY, COL_CREATOR_ID, COL_DEPT_ID, COL_ASSIGNEE_ID, COL_CATEGORY_ID };
+
+static void copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src);
+}
+
+static void row_from_stmt(struct db_stmt *st, struct ticket_row *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = db_col_int64(st, COL_ID);
+	copy(out->number, sizeof out->number, db_col_text(st, COL_NUMBER));
+	copy(out->state, sizeof out->state, db_col_text(st, COL_STATE));
+	out->category_id = db_col_int64(st, COL_CATEGORY_ID);
+	out->department_id = db_col_int64(st, COL_DEPT_ID);
+	out->assignee_id = db_col_int64(st, COL_ASSIGNEE_ID);
+	out->created_by = db_col_int64(st, COL_CREATOR_ID);
+	out->version = db_col_int64(st, COL_VERSION);
+	out->deadline = db_col_null(st, COL_DEADLINE) ? 0 : db_col_int64(st, COL_DEADLINE);
+	out->overdue = db_col_int64(st, COL_OVERDUE) != 0;
+	copy(out->priority, sizeof out->priority, db_col_text(st, COL_PRIORITY));
+	copy(out->fault_number, sizeof out->fault_number, db_col_text(st, COL_FAULT));
+}
+
+static json_t *text_or_null(struct db_stmt *st, int col)
+{
+	return db_col_null(st, col) ? json_null() : json_string(db_col_text(st, col));
+}
+
+static json_t *time_or_null(struct db_stmt *st, int col)
+{
+	if (db_col_null(st, col))
+		return json_null();
+	char iso[32];
+	time_iso(db_col_int64(st, col), iso);
+	return json_string(iso);
+}
+
+static json_t *ticket_to_json(struct db_stmt *st)
+{
+	json_t *fields = json_loads(db_col_text(st, COL_FIELDS), 0, NULL);
+	json_t *t = json_object();
+	json_object_set_new(t, "number", json_string(db_col_text(st, COL_NUMBER)));
+	json_object_set_new(t, "category", json_string(db_col_text(st, COL_CATEGORY)));
+	json_object_set_new(t, "category_name", json_string(db_col_text(st, COL_CATEGORY_NAME)));
+	json_object_set_new(t, "fault_number", json_string(db_col_text(st, COL_FAULT)));
+	json_object_set_new(t, "subject", json_string(db_col_text(st, COL_SUBJECT)));
+	json_object_set_new(t, "customer_name", json_string(db_col_text(st, COL_CUSTOMER)));
+	json_object_set_new(t, "region", json_string(db_col_text(st, COL_REGION)));
+	json_object_set_new(t, "region_name", json_string(db_col_text(st, COL_REGION_NAME)));
+	json_object_set_new(t, "contact_number", json_string(db_col_text(st, COL_CONTACT)));
+	json_object_set_new(t, "description", json_string(db_col_text(st, COL_DESCRIPTION)));
+	json_object_set_new(t, "fields", fields ? fields : json_object());
+	json_object_set_new(t, "priority", json_string(db_col_text(st, COL_PRIORITY)));
+	json_object_set_new(t, "state", json_string(db_col_text(st, COL_STATE)));
+	json_object_set_new(t, "state_name", json_string(db_col_text(st, COL_STATE_NAME)));
+	json_object_set_new(t, "department", text_or_null(st, COL_DEPT));
+	json_object_set_new(t, "department_name", text_or_null(st, COL_DEPT_NAME));
+	json_object_set_new(t, "assignee", text_or_null(st, COL_ASSIGNEE));
+	json_object_set_new(t, "created_by", json_string(db_col_text(st, COL_CREATOR)));
+	json_object_set_new(t, "created_at", time_or_null(st, COL_CREATED));
+	json_object_set_new(t, "updated_at", time_or_null(st, COL_UPDATED));
+	json_object_set_new(t, "submitted_at", time_or_null(st, COL_SUBMITTED));
+	json_object_set_new(t, "deadline", time_or_null(st, COL_DEADLINE));
+	json_object_set_new(t, "closed_at", time_or_null(st, COL_CLOSED));
+	json_object_set_new(t, "closed_by", text_or_null(st, COL_CLOSED_BY));
+	json_object_set_new(t, "overdue", json_boolean(db_col_int64(st, COL_OVERDUE) && db_col_null(st, COL_CLOSED)));
+	json_object_set_new(t, "resolution", text_or_null(st, COL_RESOLUTION));
+	json_object_set_new(t, "summary", text_or_null(st, COL_SUMMARY));
+	json_object_set_new(t, "satisfaction",
+			    db_col_null(st, COL_SATISFACTION) ? json_null() : json_integer(db_col_int64(st, COL_SATISFACTION)));
+	json_object_set_new(t, "repeat_count", json_integer(db_col_int64(st, COL_REPEAT)));
+	json_object_set_new(t, "urge_count", json_integer(db_col_int64(st, COL_URGE)));
+	json_object_set_new(t, "version", json_integer(db_col_int64(st, COL_VERSION)));
+	return t;
+}
+
+enum gd_status ticket_load(struct db *d, const struct principal *who, const char *number, struct ticket_row *out)
+{
+	static const char sql[] = "SELECT " TICKET_COLUMNS " FROM tickets t" TICKET_JOINS " WHERE t.number = ?1";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_text(st, 1, number, -1);
+	if (!(s = db_step(st, &row)) && row)
+		row_from_stmt(st, out);
+	else if (!s)
+		s = GD_E_NOT_FOUND;
+	db_reset(st);
+	if (s || !who)
+		return s;
+	bool visible;
+	if ((s = vis_can_see(d, who, out->id, out->created_by, out->fault_number, &visible)))
+		return s;
+	return visible ? GD_OK : GD_E_NOT_FOUND;
+}
+
+enum gd_status ticket_json_by_id(struct db *d, int64_t id, json_t **out)
+{
+	static const char sql[] = "SELECT " TICKET_COLUMNS " FROM tickets t" TICKET_JOINS " WHERE t.id = ?1";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_int64(st, 1, id);
+	if (!(s = db_step(st, &row)) && row)
+		*out = ticket_to_json(st);
+	else if (!s)
+		s = GD_E_NOT_FOUND;
+	db_reset(st);
+	return s;
+}
+
+enum gd_status ticket_get(const struct principal *who, const char *number, json_t **out, int64_t *version,
+			  struct gd_err *e)
+{
+	static const char sql[] = "SELECT " TICKET_COLUMNS " FROM tickets t" TICKET_JOINS " WHERE t.number = ?1";
+	struct db *d = db_reader();
+	struct db_stmt *st;
+	struct ticket_row row_data;
+	enum gd_status s;
+	bool row, visible = false;
+	if ((s = db_read_begin(d)))
+		return s;
+	if ((s = db_prepare(d, sql, &st)))
+		goto out;
+	db_bind_text(st, 1, number, -1);
+	if (!(s = db_step(st, &row)) && row) {
+		row_from_stmt(st, &row_data);
+		*out = ticket_to_json(st);
+	} else if (!s) {
+		s = GD_E_NOT_FOUND;
+	}
+	db_reset(st);
+	if (!s && (s = vis_can_see(d, who, row_data.id, row_data.created_by, row_data.fault_number, &visible)))
+		json_decref(*out);
+	else if (!s && !visible) {
+		json_decref(*out);
+		s = GD_E_NOT_FOUND;
+	}
+	if (!s) {
+		json_object_set_new(*out, "allowed_actions", wf_allowed_actions(who, &row_data));
+		*version = row_data.version;
+	}
+out:
+	db_read_end(d);
+	if (s == GD_E_NOT_FOUND)
+		gd_errf(e, s, "no ticket '%.40s'", number);
+	return s;
+}
+
+/* --- validation ----------------------------------------------------------- */
+
+/* The members a client may send, and which of them PATCH accepts. */
+static const struct {
+	const char *name;
+	bool patchable;
+} members[] = {
+	{"category", true},   {"fault_number", true}, {"subject", true},  {"customer_name", true},
+	{"region", true},     {"contact_number", true}, {"description", true}, {"fields", true},
+	{"priority", true},   {"submit", false},
+};
+
+/* Checks member names; unknown ones are named in e. */
+static void check_members(const json_t *in, bool patch, struct gd_err *e)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)in, key, v) {
+		size_t i;
+		for (i = 0; i < sizeof members / sizeof members[0]; i++)
+			if (!strcmp(key, members[i].name))
+				break;
+		if (i == sizeof members / sizeof members[0])
+			gd_err_field(e, key, "unknown field");
+		else if (patch && !members[i].patchable)
+			gd_err_field(e, key, "cannot be changed with PATCH (use the submit action)");
+	}
+}
+
+static bool blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return false;
+	return true;
+}
+
+/* A string member: NULL when absent or null; a reason in e otherwise. */
+static const char *text_member(const json_t *in, const char *name, bool required, size_t max_chars, struct gd_err *e)
+{
+	json_t *v = json_object_get(in, name);
+	if (!v || json_is_null(v)) {
+		if (required)
+			gd_err_field(e, name, "required");
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		gd_err_field(e, name, "must be a string");
+		return NULL;
+	}
+	const char *s = json_string_value(v);
+	if (required && blank(s)) {
+		gd_err_field(e, name, "required");
+		return NULL;
+	}
+	if (utf8_chars(s, json_string_length(v)) > max_chars) {
+		char why[64];
+		snprintf(why, sizeof why, "at most %zu characters", max_chars);
+		gd_err_field(e, name, why);
+		return NULL;
+	}
+	return s;
+}
+
+static void phone_member(const char *name, const char *value, struct gd_err *e)
+{
+	const char *why = value && *value ? phone_check(value, strlen(value)) : NULL;
+	if (why)
+		gd_err_field(e, name, why);
+}
+
+/* A complete set of ticket values, merged from the stored ticket and the
+ * request (PATCH) or from the request alone (POST). Strings are borrowed. */
+struct ticket_values {
+	const char *category, *fault_number, *subject, *customer_name, *region, *contact_number, *description;
+	const char *priority;
+	json_t *fields; /* borrowed */
+	struct category cat;
+	char suggested_region[16];
+};
+
+/* Validates v (all at once) against the catalog; fills v->cat. */
+static enum gd_status validate(struct db *d, struct ticket_values *v, bool require_extra, struct gd_err *e)
+{
+	enum gd_status s;
+	if (v->category) {
+		s = category_find(d, v->category, &v->cat);
+		if (s == GD_E_NOT_FOUND || (!s && !v->cat.active))
+			gd_err_field(e, "category", "unknown category");
+		else if (s)
+			return s;
+		else if (!v->cat.is_leaf)
+			gd_err_field(e, "category", "not a leaf: choose one of its sub-categories");
+	}
+	phone_member("fault_number", v->fault_number, e);
+	phone_member("contact_number", v->contact_number, e);
+	if (v->priority && strcmp(v->priority, "normal") && strcmp(v->priority, "urgent"))
+		gd_err_field(e, "priority", "must be \"normal\" or \"urgent\"");
+	if (v->region && !region_exists(d, v->region))
+		gd_err_field(e, "region", "unknown region code (see GET /api/v1/regions)");
+	if (v->cat.fields_schema && v->cat.is_leaf) {
+		json_t *errors = json_object();
+		s = fields_validate(v->cat.fields_schema, v->fields, require_extra, errors);
+		const char *k;
+		json_t *x;
+		json_object_foreach(errors, k, x)
+			gd_err_field(e, k, json_string_value(x));
+		json_decref(errors);
+		if (s && s != GD_E_VALIDATION)
+			return s;
+	} else if (v->fields && !json_is_object(v->fields) && !json_is_null(v->fields)) {
+		gd_err_field(e, "fields", "must be an object");
+	}
+	if (!v->region && v->fault_number && !phone_check(v->fault_number, strlen(v->fault_number))) {
+		if ((s = region_suggest(d, v->fault_number, v->suggested_region)))
+			return s;
+		v->region = v->suggested_region;
+	}
+	if (gd_err_has_fields(e))
+		return gd_errf(e, GD_E_VALIDATION, "the ticket has invalid fields");
+	return GD_OK;
+}
+
+/* Reads the members of in into v (POST: everything; PATCH: only what is
+ * present overrides v). */
+static void read_members(const json_t *in, struct ticket_values *v, bool patch, struct gd_err *e)
+{
+#define MEMBER(field, required, max)                                                                          \
+	if (!patch || json_object_get(in, #field)) {                                                           \
+		const char *x = text_member(in, #field, (required), (max), e);                                \
+		v->field = x ? x : (required) ? NULL : patch ? "" : NULL;                                      \
+	}
+	MEMBER(category, true, 64)
+	MEMBER(fault_number, true, 24)
+	MEMBER(subject, true, TICKET_SUBJECT_MAX)
+	MEMBER(customer_name, false, TICKET_CUSTOMER_MAX)
+	MEMBER(contact_number, false, 24)
+	MEMBER(description, false, TICKET_DESCRIPTION_MAX)
+#undef MEMBER
+	if (!patch || json_object_get(in, "region")) {
+		const char *x = text_member(in, "region", false, 16, e);
+		v->region = x && *x ? x : NULL;
+	}
+	if (!patch || json_object_get(in, "priority")) {
+		const char *x = text_member(in, "priority", false, 16, e);
+		v->priority = x ? x : "normal";
+	}
+	json_t *f = json_object_get(in, "fields");
+	if (f || !patch)
+		v->fields = f && !json_is_null(f) ? f : NULL;
+}
+
+enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, struct gd_err *e)
+{
+	static const char sql[] = "SELECT c.fields_schema, t.fields FROM tickets t JOIN categories c ON c.id = t.category_id"
+				  " WHERE t.id = ?1";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_int64(st, 1, t->id);
+	json_t *schema = NULL, *values = NULL;
+	if (!(s = db_step(st, &row)) && row) {
+		schema = json_loads(db_col_text(st, 0), 0, NULL);
+		values = json_loads(db_col_text(st, 1), 0, NULL);
+	}
+	db_reset(st);
+	if (!s && (!schema || !values))
+		s = GD_E_INTERNAL;
+	if (!s) {
+		json_t *errors = json_object();
+		s = fields_validate(schema, values, true, errors);
+		const char *k;
+		json_t *x;
+		json_object_foreach(errors, k, x)
+			gd_err_field(e, k, json_string_value(x));
+		json_decref(errors);
+		if (s == GD_E_VALIDATION)
+			gd_errf(e, s, "complete the required fields before submitting (PATCH the draft)");
+	}
+	json_decref(schema);
+	json_decref(values);
+	return s;
+}
+
+/* --- create, edit ------------------------------------------------------- */
+
+/* Allocates the next number of the day: TS + YYYYMMDD + 6 digits. */
+static enum gd_status next_number(struct db *w, int64_t now, char number[TICKET_NUMBER_MAX])
+{
+	static const char sql[] = "INSERT INTO ticket_numbers (day, last) VALUES (?1, 1)"
+				  " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	char day[16];
+	time_local_day(now, day);
+	if ((s = db_prepare(w, sql, &st)))
+		return s;
+	db_bind_text(st, 1, day, -1);
+	if (!(s = db_step(st, &row)) && row)
+		snprintf(number, TICKET_NUMBER_MAX, "TS%s%06lld", day, (long long)db_col_int64(st, 0));
+	else if (!s)
+		s = GD_E_INTERNAL;
+	db_reset(st);
+	return s;
+}
+
+static enum gd_status count_repeats(struct db *d, const char *fault_number, int64_t now, int64_t self,
+				    int64_t *count)
+{
+	static const char sql[] = "SELECT count(*) FROM tickets WHERE fault_number = ?1 AND created_at >= ?2"
+				  " AND created_at <= ?3 AND id <> ?4";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_text(st, 1, fault_number, -1);
+	db_bind_int64(st, 2, now - TICKET_REPEAT_DAYS * 86400);
+	db_bind_int64(st, 3, now);
+	db_bind_int64(st, 4, self);
+	*count = 0;
+	if (!(s = db_step(st, &row)) && row)
+		*count = db_col_int64(st, 0);
+	db_reset(st);
+	return s;
+}
+
+static char *fields_text(const json_t *fields)
+{
+	return fields ? json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("{}");
+}
+
+enum gd_status ticket_create(const struct principal *who, const json_t *in, char number[TICKET_NUMBER_MAX],
+			     struct gd_err *e)
+{
+	static const char insert_sql[] =
+		"INSERT INTO tickets (number, category_id, fault_number, subject, customer_name, region,"
+		" contact_number, description, fields, priority, created_by, created_at, updated_at, repeat_count)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)";
+	enum gd_status s;
+	struct ticket_values v;
+	memset(&v, 0, sizeof v);
+	if (!principal_is(who, "agent") && !principal_is(who, "admin"))
+		return gd_errf(e, GD_E_FORBIDDEN, "only agents take complaints and create tickets");
+	check_members(in, false, e);
+	read_members(in, &v, false, e);
+	json_t *submit = json_object_get(in, "submit");
+	if (submit && !json_is_boolean(submit))
+		gd_err_field(e, "submit", "must be true or false");
+	bool submitting = json_is_true(submit);
+
+	/* validation reads the catalog outside the writer's lock */
+	struct db *r = db_reader();
+	s = validate(r, &v, submitting, e);
+	if (!s && gd_err_has_fields(e))
+		s = gd_errf(e, GD_E_VALIDATION, "the ticket has invalid fields");
+	if (s) {
+		category_release(&v.cat);
+		return s;
+	}
+	char *fields = fields_text(v.fields);
+	struct db *w;
+	if ((s = db_write_begin(&w)))
+		goto out;
+	int64_t now = time_now(), repeats = 0;
+	struct db_stmt *st;
+	if ((s = next_number(w, now, number)) || (s = count_repeats(w, v.fault_number, now, 0, &repeats)) ||
+	    (s = db_prepare(w, insert_sql, &st)))
+		goto end;
+	db_bind_text(st, 1, number, -1);
+	db_bind_int64(st, 2, v.cat.id);
+	db_bind_text(st, 3, v.fault_number, -1);
+	db_bind_text(st, 4, v.subject, -1);
+	db_bind_text(st, 5, v.customer_name ? v.customer_name : "", -1);
+	db_bind_text(st, 6, v.region, -1);
+	db_bind_text(st, 7, v.contact_number ? v.contact_number : "", -1);
+	db_bind_text(st, 8, v.description ? v.description : "", -1);
+	db_bind_text(st, 9, fields, -1);
+	db_bind_text(st, 10, v.priority, -1);
+	db_bind_int64(st, 11, who->user_id);
+	db_bind_int64(st, 12, now);
+	db_bind_int64(st, 13, repeats);
+	if ((s = db_run(st)))
+		goto end;
+	struct ticket_row tk = {.id = db_last_insert_id(w), .category_id = v.cat.id, .created_by = who->user_id,
+				.version = 1};
+	copy(tk.number, sizeof tk.number, number);
+	copy(tk.state, sizeof tk.state, "draft");
+	copy(tk.priority, sizeof tk.priority, v.priority);
+	copy(tk.fault_number, sizeof tk.fault_number, v.fault_number);
+	struct queue_cell cell = {"draft", 0, false};
+	struct history_entry h = {.ticket_id = tk.id, .actor = who, .action = "create", .to_state = "draft", .at = now};
+	if ((s = queue_move(w, NULL, &cell)) || (s = history_append(w, &h)))
+		goto end;
+	if (submitting) {
+		json_t *none = json_object();
+		s = wf_apply(w, who, &tk, "submit", none, e);
+		json_decref(none);
+	}
+end:
+	s = db_write_end(w, s);
+out:
+	free(fields);
+	category_release(&v.cat);
+	return s;
+}
+
+enum gd_status ticket_patch(const struct principal *who, const char *number, const json_t *in, int64_t if_match,
+			    struct gd_err *e)
+{
+	static const char current_sql[] =
+		"SELECT c.code, t.fault_number, t.subject, t.customer_name, t.region, t.contact_number,"
+		" t.description, t.fields, t.priority FROM tickets t JOIN categories c ON c.id = t.category_id"
+		" WHERE t.id = ?1";
+	static const char update_sql[] =
+		"UPDATE tickets SET category_id = ?2, fault_number = ?3, subject = ?4, customer_name = ?5, region = ?6,"
+		" contact_number = ?7, description = ?8, fields = ?9, priority = ?10, repeat_count = ?11,"
+		" version = version + 1, updated_at = ?12 WHERE id = ?1";
+	struct db *w;
+	struct ticket_row tk;
+	struct ticket_values v;
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	char *fields = NULL;
+	json_t *stored_fields = NULL;
+	memset(&v, 0, sizeof v);
+	check_members(in, true, e);
+	if (gd_err_has_fields(e))
+		return gd_errf(e, GD_E_VALIDATION, "the request has unknown or read-only fields");
+	if ((s = db_write_begin(&w)))
+		return s;
+	if ((s = ticket_load(w, who, number, &tk))) {
+		if (s == GD_E_NOT_FOUND)
+			gd_errf(e, s, "no ticket '%.40s'", number);
+		goto end;
+	}
+	if (tk.created_by != who->user_id && !principal_is(who, "admin")) {
+		s = gd_errf(e, GD_E_FORBIDDEN, "only the agent who created a draft may edit it");
+		goto end;
+	}
+	if (if_match >= 0 && if_match != tk.version) {
+		s = gd_errf(e, GD_E_PRECONDITION, "the ticket is at version %lld, not %lld; reload it",
+			    (long long)tk.version, (long long)if_match);
+		goto end;
+	}
+	if (strcmp(tk.state, "draft")) {
+		s = gd_errf(e, GD_E_CONFLICT, "only drafts can be edited; this ticket is %s", tk.state);
+		goto end;
+	}
+	if ((s = db_prepare(w, current_sql, &st)))
+		goto end;
+	db_bind_int64(st, 1, tk.id);
+	if ((s = db_step(st, &row)) || !row) {
+		db_reset(st);
+		s = s ? s : GD_E_INTERNAL;
+		goto end;
+	}
+	/* the stored values, copied: the statement is reset below */
+	char *stored[8];
+	for (int i = 0; i < 7; i++)
+		stored[i] = xstrdup(db_col_text(st, i));
+	stored_fields = json_loads(db_col_text(st, 7), 0, NULL);
+	stored[7] = xstrdup(db_col_text(st, 8));
+	db_reset(st);
+	v.category = stored[0];
+	v.fault_number = stored[1];
+	v.subject = stored[2];
+	v.customer_name = stored[3];
+	v.region = stored[4];
+	v.contact_number = stored[5];
+	v.description = stored[6];
+	v.priority = stored[7];
+	v.fields = stored_fields;
+	read_members(in, &v, true, e);
+	s = validate(w, &v, false, e);
+	if (!s && gd_err_has_fields(e))
+		s = gd_errf(e, GD_E_VALIDATION, "the ticket has invalid fields");
+	int64_t now = time_now(), repeats = 0;
+	if (!s)
+		s = count_repeats(w, v.fault_number, now, tk.id, &repeats);
+	if (!s) {
+		fields = fields_text(v.fields);
+		if (!(s = db_prepare(w, update_sql, &st))) {
+			db_bind_int64(st, 1, tk.id);
+			db_bind_int64(st, 2, v.cat.id);
+			db_bind_text(st, 3, v.fault_number, -1);
+			db_bind_text(st, 4, v.subject, -1);
+			db_bind_text(st, 5, v.customer_name, -1);
+			db_bind_text(st, 6, v.region, -1);
+			db_bind_text(st, 7, v.contact_number, -1);
+			db_bind_text(st, 8, v.description, -1);
+			db_bind_text(st, 9, fields, -1);
+			db_bind_text(st, 10, v.priority, -1);
+			db_bind_int64(st, 11, repeats);
+			db_bind_int64(st, 12, now);
+			s = db_run(st);
+		}
+	}
+	if (!s) {
+		struct history_entry h = {.ticket_id = tk.id, .actor = who, .action = "edit", .from_state = "draft",
+					  .to_state = "draft", .inputs = in, .at = now};
+		s = history_append(w, &h);
+	}
+	for (int i = 0; i < 8; i++)
+		free(stored[i]);
+end:
+	free(fields);
+	json_decref(stored_fields);
+	category_release(&v.cat);
+	return db_write_end(w, s);
+}
+
+/* --- list and search ---------------------------------------------------- */
+
+/* Every list query is one of a bounded set of shapes (which filters are
+ * present × visibility), built from fixed fragments and kept for the life
+ * of the process so each connection prepares each shape once. Values are
+ * always bound: ?1 state, ?2 department, ?3 category, ?4 region, ?5 assignee,
+ * ?6 created_by, ?7 fault_number, ?8 q, ?9 first id, ?10 last id, ?11 cursor,
+ * ?12 caller's user id, ?13 caller's department, ?14 limit. */
+enum {
+	F_STATE = 1 << 0, F_DEPT = 1 << 1, F_CATEGORY = 1 << 2, F_REGION = 1 << 3, F_ASSIGNEE = 1 << 4,
+	F_CREATOR = 1 << 5, F_FAULT = 1 << 6, F_OVERDUE = 1 << 7, F_NOT_OVERDUE = 1 << 8, F_Q = 1 << 9,
+	F_FROM = 1 << 10, F_TO = 1 << 11, F_CURSOR = 1 << 12, F_SHAPES = 1 << 13
+};
+static _Atomic(char *) list_shapes[F_SHAPES][3]; /* [filters][scope] */
+
+static const char *list_sql(unsigned mask, enum vis_scope scope)
+{
+	char *sql = atomic_load(&list_shapes[mask][scope]);
+	if (sql)
+		return sql;
+	struct strbuf sb = STRBUF_INIT(8192);
+	strbuf_adds(&sb, "SELECT " TICKET_COLUMNS);
+	if (mask & F_Q)
+		strbuf_adds(&sb, " FROM tickets_fts f JOIN tickets t ON t.id = f.rowid");
+	else
+		strbuf_adds(&sb, " FROM tickets t");
+	strbuf_adds(&sb, TICKET_JOINS " WHERE 1");
+	if (mask & F_Q)
+		strbuf_adds(&sb, " AND tickets_fts MATCH ?8");
+	if (mask & F_STATE)
+		strbuf_adds(&sb, " AND t.state = ?1");
+	if (mask & F_DEPT)
+		strbuf_adds(&sb, " AND t.department_id = ?2");
+	if (mask & F_CATEGORY)
+		strbuf_adds(&sb, " AND t.category_id IN (SELECT id FROM categories WHERE code = ?3"
+				 " OR substr(code, 1, length(?3) + 1) = ?3 || '.')");
+	if (mask & F_REGION)
+		strbuf_adds(&sb, " AND t.region = ?4");
+	if (mask & F_ASSIGNEE)
+		strbuf_adds(&sb, " AND t.assignee_id = ?5");
+	if (mask & F_CREATOR)
+		strbuf_adds(&sb, " AND t.created_by = ?6");
+	if (mask & F_FAULT)
+		strbuf_adds(&sb, " AND t.fault_number = ?7");
+	if (mask & F_OVERDUE)
+		strbuf_adds(&sb, " AND t.overdue = 1 AND t.closed_at IS NULL");
+	if (mask & F_NOT_OVERDUE)
+		strbuf_adds(&sb, " AND NOT (t.overdue = 1 AND t.closed_at IS NULL)");
+	if (mask & F_FROM)
+		strbuf_adds(&sb, " AND t.id >= ?9");
+	if (mask & F_TO)
+		strbuf_adds(&sb, " AND t.id <= ?10");
+	if (mask & F_CURSOR)
+		strbuf_adds(&sb, " AND t.id < ?11");
+	if (scope == VIS_CREATOR)
+		strbuf_adds(&sb, " AND t.created_by = ?12");
+	else if (scope == VIS_DEPARTMENT)
+		strbuf_adds(&sb, " AND t.id IN (SELECT ticket_id FROM ticket_departments WHERE department_id = ?13)");
+	strbuf_adds(&sb, " AND ?12 IS NOT NULL AND ?13 IS NOT NULL"); /* every parameter exists in every shape */
+	strbuf_adds(&sb, " ORDER BY t.id DESC LIMIT ?14");
+	char *built = strbuf_detach(&sb, NULL);
+	char *expected = NULL;
+	if (!atomic_compare_exchange_strong(&list_shapes[mask][scope], &expected, built)) {
+		free(built);
+		return expected;
+	}
+	return built;
+}
+
+/* Turns free text into an FTS5 query: each whitespace-separated word becomes
+ * a quoted phrase (the tokenizer splits it into bigrams), words are ANDed.
+ * Nothing the user types is FTS5 syntax. */
+static enum gd_status fts_query(const char *q, struct strbuf *out)
+{
+	const char *p = q;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p)
+			break;
+		if (out->len)
+			strbuf_addch(out, ' ');
+		strbuf_addch(out, '"');
+		for (; *p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r'; p++) {
+			if (*p == '"')
+				strbuf_addch(out, '"');
+			if (strbuf_addch(out, *p))
+				return GD_E_TOO_LARGE;
+		}
+		strbuf_addch(out, '"');
+	}
+	return GD_OK;
+}
+
+static enum gd_status user_id_by_name(struct db *d, const char *username, int64_t *id)
+{
+	static const char sql[] = "SELECT id FROM users WHERE username = ?1";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_text(st, 1, username, -1);
+	if (!(s = db_step(st, &row)) && row)
+		*id = db_col_int64(st, 0);
+	else if (!s)
+		s = GD_E_NOT_FOUND;
+	db_reset(st);
+	return s;
+}
+
+/* First id created at or after t (asc) or last id created before t (desc). */
+static enum gd_status id_bound(struct db *d, int64_t t, bool first, int64_t *id)
+{
+	static const char first_sql[] = "SELECT id FROM tickets WHERE created_at >= ?1 ORDER BY created_at, id LIMIT 1";
+	static const char last_sql[] = "SELECT id FROM tickets WHERE created_at < ?1 ORDER BY created_at DESC, id DESC LIMIT 1";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, first ? first_sql : last_sql, &st)))
+		return s;
+	db_bind_int64(st, 1, t);
+	*id = first ? INT64_MAX : 0; /* nothing in range */
+	if (!(s = db_step(st, &row)) && row)
+		*id = db_col_int64(st, 0);
+	db_reset(st);
+	return s;
+}
+
+enum gd_status ticket_list(const struct principal *who, const struct ticket_filter *f, json_t **out,
+			   struct gd_err *e)
+{
+	struct db *d = db_reader();
+	struct strbuf fts = STRBUF_INIT(4096);
+	enum gd_status s;
+	unsigned mask = 0;
+	int64_t dept_id = 0, assignee_id = 0, creator_id = 0, first_id = 0, last_id = 0;
+	enum vis_scope scope = vis_list_scope(who, f->fault_number != NULL);
+	*out = NULL;
+	if (scope == VIS_NONE) {
+		*out = json_pack("{s:[], s:n}", "items", "next_cursor");
+		return GD_OK;
+	}
+	if ((s = db_read_begin(d)))
+		return s;
+	if (f->state)
+		mask |= F_STATE;
+	if (f->department) {
+		mask |= F_DEPT;
+		s = department_find(d, f->department, &dept_id, NULL);
+		if (s == GD_E_NOT_FOUND)
+			gd_err_field(e, "department", "unknown department");
+		else if (s)
+			goto out;
+	}
+	if (f->category)
+		mask |= F_CATEGORY;
+	if (f->region)
+		mask |= F_REGION;
+	const char *names[2] = {f->assignee, f->created_by};
+	int64_t *ids[2] = {&assignee_id, &creator_id};
+	const char *params[2] = {"assignee", "created_by"};
+	for (int i = 0; i < 2; i++) {
+		if (!names[i])
+			continue;
+		mask |= i ? F_CREATOR : F_ASSIGNEE;
+		if (!strcmp(names[i], "me")) {
+			*ids[i] = who->user_id;
+		} else if ((s = user_id_by_name(d, names[i], ids[i]))) {
+			if (s != GD_E_NOT_FOUND)
+				goto out;
+			gd_err_field(e, params[i], "unknown user");
+		}
+	}
+	if (f->fault_number)
+		mask |= F_FAULT;
+	if (f->overdue == 1)
+		mask |= F_OVERDUE;
+	else if (f->overdue == 0)
+		mask |= F_NOT_OVERDUE;
+	if (f->q) {
+		mask |= F_Q;
+		if (blank(f->q))
+			gd_err_field(e, "q", "must contain a word to search for");
+		else if (utf8_chars(f->q, strlen(f->q)) > TICKET_QUERY_MAX)
+			gd_err_field(e, "q", "at most 200 characters");
+		else if (fts_query(f->q, &fts))
+			gd_err_field(e, "q", "too long");
+	}
+	if (gd_err_has_fields(e)) {
+		s = gd_errf(e, GD_E_VALIDATION, "invalid list filters");
+		goto out;
+	}
+	/* created_at ranges become id ranges: ids grow with creation time */
+	if (f->from) {
+		mask |= F_FROM;
+		if ((s = id_bound(d, f->from, true, &first_id)))
+			goto out;
+	}
+	if (f->to) {
+		mask |= F_TO;
+		if ((s = id_bound(d, f->to, false, &last_id)))
+			goto out;
+	}
+	if (f->cursor)
+		mask |= F_CURSOR;
+	struct db_stmt *st;
+	if ((s = db_prepare(d, list_sql(mask, scope), &st)))
+		goto out;
+	int64_t limit = f->limit > 0 ? f->limit : TICKET_LIST_DEFAULT;
+	db_bind_text(st, 1, f->state, -1);
+	db_bind_int64(st, 2, dept_id);
+	db_bind_text(st, 3, f->category, -1);
+	db_bind_text(st, 4, f->region, -1);
+	db_bind_int64(st, 5, assignee_id);
+	db_bind_int64(st, 6, creator_id);
+	db_bind_text(st, 7, f->fault_number, -1);
+	db_bind_text(st, 8, fts.buf, -1);
+	db_bind_int64(st, 9, first_id);
+	db_bind_int64(st, 10, last_id);
+	db_bind_int64(st, 11, f->cursor);
+	db_bind_int64(st, 12, who->user_id);
+	db_bind_int64(st, 13, who->department_id);
+	db_bind_int64(st, 14, limit + 1); /* one more tells whether a next page exists */
+	json_t *items = json_array();
+	int64_t last_seen = 0;
+	bool row, more = false;
+	while (!(s = db_step(st, &row)) && row) {
+		if ((int64_t)json_array_size(items) == limit) {
+			more = true;
+			break;
+		}
+		last_seen = db_col_int64(st, COL_ID);
+		json_array_append_new(items, ticket_to_json(st));
+	}
+	db_reset(st);
+	if (s) {
+		json_decref(items);
+		goto out;
+	}
+	char cursor[32];
+	snprintf(cursor, sizeof cursor, "%lld", (long long)last_seen);
+	*out = json_pack("{s:o, s:o}", "items", items, "next_cursor", more ? json_string(cursor) : json_null());
+out:
+	db_read_end(d);
+	strbuf_release(&fts);
+	return s;
+}

@@ -1,0 +1,545 @@
+/* workflow.c - the workflow engine: the graph loaded from the wf_* tables,
+ * permission and state checks in the order of workflow.h, input validation,
+ * and the generic effects each action's flags ask for. */
+#include "gongdan/workflow.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gongdan/catalog.h"
+#include "gongdan/db.h"
+#include "gongdan/gd_time.h"
+#include "gongdan/history.h"
+#include "gongdan/log.h"
+#include "gongdan/queue.h"
+#include "gongdan/utf8.h"
+#include "gongdan/xalloc.h"
+
+#define WF_MAX_STATES 32
+#define WF_MAX_ACTIONS 64
+#define WF_MAX_TRANSITIONS 1024
+#define WF_MAX_INPUTS 8
+#define WF_CODE 32
+
+enum wf_scope { SCOPE_ANY, SCOPE_CREATOR, SCOPE_DEPARTMENT, SCOPE_ASSIGNEE_OR_DEPARTMENT };
+enum wf_kind { KIND_TEXT, KIND_DEPARTMENT, KIND_SATISFACTION };
+
+struct wf_state {
+	char code[WF_CODE];
+	char name[64];
+	bool open;
+};
+
+struct wf_input {
+	char name[WF_CODE];
+	enum wf_kind kind;
+	bool required;
+	int max_chars;
+};
+
+struct wf_action {
+	char code[WF_CODE];
+	char name[64];
+	bool starts_clock, sets_assignee, clears_assignee, clears_department, closes, reopens, urges, requires_complete;
+	struct wf_input inputs[WF_MAX_INPUTS];
+	int ninputs;
+};
+
+struct wf_transition {
+	int action;
+	int from;
+	int to; /* -1: the state stays */
+	char role[16];
+	enum wf_scope scope;
+};
+
+static struct {
+	struct wf_state states[WF_MAX_STATES];
+	int nstates;
+	struct wf_action actions[WF_MAX_ACTIONS];
+	int nactions;
+	struct wf_transition transitions[WF_MAX_TRANSITIONS];
+	int ntransitions;
+	bool loaded;
+} g;
+
+static int find_state(const char *code)
+{
+	for (int i = 0; i < g.nstates; i++)
+		if (!strcmp(g.states[i].code, code))
+			return i;
+	return -1;
+}
+
+static int find_action(const char *code)
+{
+	for (int i = 0; i < g.nactions; i++)
+		if (!strcmp(g.actions[i].code, code))
+			return i;
+	return -1;
+}
+
+static void copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src);
+}
+
+enum gd_status wf_load(struct db *d)
+{
+	static const char states_sql[] = "SELECT code, name, is_open FROM wf_states ORDER BY sort, code";
+	static const char actions_sql[] =
+		"SELECT code, name, starts_clock, sets_assignee, clears_assignee, clears_department, closes, reopens,"
+		" urges, requires_complete FROM wf_actions ORDER BY sort, code";
+	static const char transitions_sql[] =
+		"SELECT action, from_state, coalesce(to_state, ''), role, scope FROM wf_transitions ORDER BY rowid";
+	static const char inputs_sql[] =
+		"SELECT action, name, kind, required, max_chars FROM wf_inputs ORDER BY rowid";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	memset(&g, 0, sizeof g);
+
+	if ((s = db_prepare(d, states_sql, &st)))
+		return s;
+	while (!(s = db_step(st, &row)) && row && g.nstates < WF_MAX_STATES) {
+		struct wf_state *x = &g.states[g.nstates++];
+		copy(x->code, sizeof x->code, db_col_text(st, 0));
+		copy(x->name, sizeof x->name, db_col_text(st, 1));
+		x->open = db_col_int64(st, 2) != 0;
+	}
+	db_reset(st);
+	if (s || (s = db_prepare(d, actions_sql, &st)))
+		return s;
+	while (!(s = db_step(st, &row)) && row && g.nactions < WF_MAX_ACTIONS) {
+		struct wf_action *a = &g.actions[g.nactions++];
+		copy(a->code, sizeof a->code, db_col_text(st, 0));
+		copy(a->name, sizeof a->name, db_col_text(st, 1));
+		a->starts_clock = db_col_int64(st, 2);
+		a->sets_assignee = db_col_int64(st, 3);
+		a->clears_assignee = db_col_int64(st, 4);
+		a->clears_department = db_col_int64(st, 5);
+		a->closes = db_col_int64(st, 6);
+		a->reopens = db_col_int64(st, 7);
+		a->urges = db_col_int64(st, 8);
+		a->requires_complete = db_col_int64(st, 9);
+	}
+	db_reset(st);
+	if (s || (s = db_prepare(d, transitions_sql, &st)))
+		return s;
+	while (!(s = db_step(st, &row)) && row && g.ntransitions < WF_MAX_TRANSITIONS) {
+		static const char *const scopes[] = {"any", "creator", "department", "assignee_or_department"};
+		struct wf_transition *t = &g.transitions[g.ntransitions];
+		t->action = find_action(db_col_text(st, 0));
+		t->from = find_state(db_col_text(st, 1));
+		t->to = db_col_text(st, 2)[0] ? find_state(db_col_text(st, 2)) : -1;
+		copy(t->role, sizeof t->role, db_col_text(st, 3));
+		t->scope = SCOPE_ANY;
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(db_col_text(st, 4), scopes[i]))
+				t->scope = (enum wf_scope)i;
+		if (t->action < 0 || t->from < 0 || (db_col_text(st, 2)[0] && t->to < 0)) {
+			log_at(LOG_ERROR, "workflow: transition %s from %s names an unknown action or state",
+			       db_col_text(st, 0), db_col_text(st, 1));
+			s = GD_E_INTERNAL;
+			break;
+		}
+		g.ntransitions++;
+	}
+	db_reset(st);
+	if (s || (s = db_prepare(d, inputs_sql, &st)))
+		return s;
+	while (!(s = db_step(st, &row)) && row) {
+		int a = find_action(db_col_text(st, 0));
+		if (a < 0 || g.actions[a].ninputs >= WF_MAX_INPUTS)
+			continue;
+		struct wf_input *in = &g.actions[a].inputs[g.actions[a].ninputs++];
+		copy(in->name, sizeof in->name, db_col_text(st, 1));
+		const char *kind = db_col_text(st, 2);
+		in->kind = !strcmp(kind, "department") ? KIND_DEPARTMENT
+			 : !strcmp(kind, "satisfaction") ? KIND_SATISFACTION
+							 : KIND_TEXT;
+		in->required = db_col_int64(st, 3) != 0;
+		in->max_chars = (int)db_col_int64(st, 4);
+	}
+	db_reset(st);
+	if (s)
+		return s;
+	g.loaded = g.nstates > 0 && g.nactions > 0;
+	log_at(LOG_DEBUG, "workflow: %d states, %d actions, %d transitions", g.nstates, g.nactions, g.ntransitions);
+	return g.loaded ? GD_OK : GD_E_INTERNAL;
+}
+
+void wf_release(void)
+{
+	memset(&g, 0, sizeof g);
+}
+
+bool wf_state_is_open(const char *state)
+{
+	int i = find_state(state);
+	return i >= 0 && g.states[i].open;
+}
+
+static bool role_ok(const struct wf_transition *t, const struct principal *who)
+{
+	return principal_is(who, "admin") || !strcmp(t->role, who->role);
+}
+
+static bool scope_ok(const struct wf_transition *t, const struct principal *who, const struct ticket_row *tk)
+{
+	if (principal_is(who, "admin"))
+		return true;
+	bool in_department = who->department_id && tk->department_id == who->department_id;
+	switch (t->scope) {
+	case SCOPE_ANY:
+		return true;
+	case SCOPE_CREATOR:
+		return tk->created_by == who->user_id;
+	case SCOPE_DEPARTMENT:
+		return in_department;
+	case SCOPE_ASSIGNEE_OR_DEPARTMENT:
+		return in_department || (tk->assignee_id && tk->assignee_id == who->user_id);
+	}
+	return false;
+}
+
+/* The transition for action from the ticket's state that who may take, or
+ * NULL; *permitted tells whether who may take the action from any state. */
+static const struct wf_transition *find_transition(int action, const struct principal *who,
+						   const struct ticket_row *tk, bool *permitted)
+{
+	int from = find_state(tk->state);
+	const struct wf_transition *found = NULL;
+	*permitted = false;
+	for (int i = 0; i < g.ntransitions; i++) {
+		const struct wf_transition *t = &g.transitions[i];
+		if (t->action != action || !role_ok(t, who))
+			continue;
+		/* department scopes are judged on the ticket as it is now */
+		if (!scope_ok(t, who, tk))
+			continue;
+		*permitted = true;
+		if (t->from == from && !found)
+			found = t;
+	}
+	return found;
+}
+
+json_t *wf_allowed_actions(const struct principal *who, const struct ticket_row *t)
+{
+	json_t *list = json_array();
+	for (int a = 0; a < g.nactions; a++) {
+		bool permitted;
+		if (find_transition(a, who, t, &permitted))
+			json_array_append_new(list, json_string(g.actions[a].code));
+	}
+	return list;
+}
+
+json_t *wf_describe(void)
+{
+	json_t *states = json_array(), *actions = json_array();
+	for (int i = 0; i < g.nstates; i++)
+		json_array_append_new(states, json_pack("{s:s, s:s, s:b}", "code", g.states[i].code, "name",
+							g.states[i].name, "open", g.states[i].open));
+	for (int i = 0; i < g.nactions; i++) {
+		static const char *const kinds[] = {"text", "department", "satisfaction"};
+		json_t *inputs = json_array();
+		for (int k = 0; k < g.actions[i].ninputs; k++) {
+			const struct wf_input *in = &g.actions[i].inputs[k];
+			json_array_append_new(inputs, json_pack("{s:s, s:s, s:b}", "name", in->name, "kind",
+								kinds[in->kind], "required", in->required));
+		}
+		json_array_append_new(actions, json_pack("{s:s, s:s, s:o}", "code", g.actions[i].code, "name",
+							 g.actions[i].name, "inputs", inputs));
+	}
+	return json_pack("{s:o, s:o}", "states", states, "actions", actions);
+}
+
+/* Validated inputs of one action. */
+struct wf_values {
+	int64_t department_id;     /* 0: not given */
+	int satisfaction;          /* 0: not given */
+	const char *resolution;    /* borrowed from the inputs object */
+	const char *summary;
+	const char *text;          /* for the history row */
+};
+
+static bool blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+static enum gd_status check_inputs(struct db *w, const struct wf_action *a, const struct ticket_row *tk,
+				   const json_t *inputs, struct wf_values *v, struct gd_err *e)
+{
+	memset(v, 0, sizeof v[0]);
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)inputs, key, val) {
+		bool known = false;
+		for (int i = 0; i < a->ninputs && !known; i++)
+			known = !strcmp(a->inputs[i].name, key);
+		if (!known)
+			gd_err_field(e, key, "unknown input for this action");
+	}
+	for (int i = 0; i < a->ninputs; i++) {
+		const struct wf_input *in = &a->inputs[i];
+		json_t *x = json_object_get(inputs, in->name);
+		if (!x || json_is_null(x) || (json_is_string(x) && blank(json_string_value(x)))) {
+			if (in->required)
+				gd_err_field(e, in->name, "required");
+			continue;
+		}
+		switch (in->kind) {
+		case KIND_TEXT: {
+			if (!json_is_string(x)) {
+				gd_err_field(e, in->name, "must be a string");
+				break;
+			}
+			size_t chars = utf8_chars(json_string_value(x), json_string_length(x));
+			if (in->max_chars > 0 && chars > (size_t)in->max_chars) {
+				char why[64];
+				snprintf(why, sizeof why, "at most %d characters", in->max_chars);
+				gd_err_field(e, in->name, why);
+				break;
+			}
+			if (!strcmp(in->name, "resolution"))
+				v->resolution = json_string_value(x);
+			else if (!strcmp(in->name, "summary"))
+				v->summary = json_string_value(x);
+			if (!v->text)
+				v->text = json_string_value(x);
+			break;
+		}
+		case KIND_DEPARTMENT: {
+			char kind = 0;
+			int64_t id = 0;
+			if (!json_is_string(x)) {
+				gd_err_field(e, in->name, "must be a department code");
+				break;
+			}
+			enum gd_status s = department_find(w, json_string_value(x), &id, &kind);
+			if (s == GD_E_NOT_FOUND)
+				gd_err_field(e, in->name, "no such department");
+			else if (s)
+				return s;
+			else if (kind != 'h')
+				gd_err_field(e, in->name, "must be a handling department, not the service centre");
+			else if (id == tk->department_id)
+				gd_err_field(e, in->name, "the ticket is already with this department");
+			else
+				v->department_id = id;
+			break;
+		}
+		case KIND_SATISFACTION:
+			if (!json_is_integer(x) || json_integer_value(x) < 1 || json_integer_value(x) > 5)
+				gd_err_field(e, in->name, "must be an integer from 1 to 5");
+			else
+				v->satisfaction = (int)json_integer_value(x);
+			break;
+		}
+	}
+	if (gd_err_has_fields(e))
+		return gd_errf(e, GD_E_VALIDATION, "the inputs of '%s' are invalid", a->code);
+	return GD_OK;
+}
+
+static enum gd_status not_allowed_here(const struct principal *who, const struct ticket_row *tk, const char *action,
+				       struct gd_err *e)
+{
+	json_t *allowed = wf_allowed_actions(who, tk);
+	char list[256] = "";
+	size_t o = 0;
+	size_t i;
+	json_t *x;
+	json_array_foreach(allowed, i, x) {
+		int n = snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "", json_string_value(x));
+		if (n < 0 || (size_t)n >= sizeof list - o)
+			break;
+		o += (size_t)n;
+	}
+	json_decref(allowed);
+	return gd_errf(e, GD_E_CONFLICT, "'%s' is not allowed while the ticket is %s; allowed now: %s", action,
+		       tk->state, o ? list : "(none)");
+}
+
+enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket_row *tk, const char *action,
+			const json_t *inputs, struct gd_err *e)
+{
+	static const char update_sql[] =
+		"UPDATE tickets SET state = ?3, department_id = nullif(?4, 0), assignee_id = nullif(?5, 0),"
+		" submitted_at = CASE WHEN ?6 THEN coalesce(submitted_at, ?1) ELSE submitted_at END,"
+		" deadline = CASE WHEN (?6 AND deadline IS NULL) OR ?8 THEN ?1 + 3600 *"
+		"   (SELECT min(sla_hours, 360) FROM categories c WHERE c.id = tickets.category_id) ELSE deadline END,"
+		" overdue = CASE WHEN ?8 THEN 0 ELSE overdue END,"
+		" closed_at = CASE WHEN ?7 THEN ?1 WHEN ?8 THEN NULL ELSE closed_at END,"
+		" closed_by = CASE WHEN ?7 THEN ?9 WHEN ?8 THEN NULL ELSE closed_by END,"
+		" resolution = coalesce(?10, resolution),"
+		" summary = CASE WHEN ?11 IS NOT NULL THEN ?11 WHEN ?8 THEN NULL ELSE summary END,"
+		" satisfaction = CASE WHEN ?12 > 0 THEN ?12 WHEN ?8 THEN NULL ELSE satisfaction END,"
+		" priority = CASE WHEN ?13 THEN 'urgent' ELSE priority END, urge_count = urge_count + ?13,"
+		" version = version + 1, updated_at = ?1"
+		" WHERE id = ?2 RETURNING deadline, overdue, priority, version";
+	static const char visit_sql[] = "INSERT OR IGNORE INTO ticket_departments (department_id, ticket_id) VALUES (?1, ?2)";
+	GD_ASSERT(g.loaded);
+	enum gd_status s;
+	int a = find_action(action);
+	if (a < 0)
+		return gd_errf(e, GD_E_NOT_FOUND, "no such action '%.40s'", action);
+	const struct wf_action *act = &g.actions[a];
+	bool permitted;
+	const struct wf_transition *t = find_transition(a, who, tk, &permitted);
+	if (!permitted)
+		return gd_errf(e, GD_E_FORBIDDEN, "a %s may not '%s' this ticket", who->role, action);
+	if (!t)
+		return not_allowed_here(who, tk, action, e);
+	struct wf_values v;
+	if ((s = check_inputs(w, act, tk, inputs, &v, e)))
+		return s;
+	if (act->requires_complete && (s = ticket_check_complete(w, tk, e)))
+		return s;
+
+	int64_t now = time_now();
+	const char *from_state = g.states[find_state(tk->state)].code;
+	const char *to_state = t->to >= 0 ? g.states[t->to].code : from_state;
+	int64_t department = v.department_id ? v.department_id : act->clears_department ? 0 : tk->department_id;
+	int64_t assignee = act->sets_assignee ? who->user_id : act->clears_assignee ? 0 : tk->assignee_id;
+	struct queue_cell old_cell = {from_state, tk->department_id, tk->overdue && wf_state_is_open(from_state)};
+
+	struct db_stmt *st;
+	bool row;
+	if ((s = db_prepare(w, update_sql, &st)))
+		return s;
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, tk->id);
+	db_bind_text(st, 3, to_state, -1);
+	db_bind_int64(st, 4, department);
+	db_bind_int64(st, 5, assignee);
+	db_bind_int64(st, 6, act->starts_clock);
+	db_bind_int64(st, 7, act->closes);
+	db_bind_int64(st, 8, act->reopens);
+	db_bind_text(st, 9, act->code, -1);
+	db_bind_text(st, 10, v.resolution, -1);
+	db_bind_text(st, 11, v.summary, -1);
+	db_bind_int64(st, 12, v.satisfaction);
+	db_bind_int64(st, 13, act->urges);
+	if (!(s = db_step(st, &row)) && row) {
+		tk->deadline = db_col_null(st, 0) ? 0 : db_col_int64(st, 0);
+		tk->overdue = db_col_int64(st, 1) != 0;
+		copy(tk->priority, sizeof tk->priority, db_col_text(st, 2));
+		tk->version = db_col_int64(st, 3);
+	} else if (!s) {
+		s = GD_E_INTERNAL;
+	}
+	db_reset(st);
+	if (s)
+		return s;
+	copy(tk->state, sizeof tk->state, to_state);
+	tk->department_id = department;
+	tk->assignee_id = assignee;
+
+	if (department && department != old_cell.department_id) {
+		if ((s = db_prepare(w, visit_sql, &st)))
+			return s;
+		db_bind_int64(st, 1, department);
+		db_bind_int64(st, 2, tk->id);
+		if ((s = db_run(st)))
+			return s;
+	}
+	struct queue_cell new_cell = {to_state, department, tk->overdue && wf_state_is_open(to_state)};
+	if ((s = queue_move(w, &old_cell, &new_cell)))
+		return s;
+	struct history_entry h = {
+		.ticket_id = tk->id,
+		.actor = who,
+		.action = act->code,
+		.from_state = from_state,
+		.to_state = to_state,
+		.department_id = department,
+		.text = v.text,
+		.inputs = inputs,
+		.at = now,
+	};
+	return history_append(w, &h);
+}
+
+enum gd_status wf_act(const struct principal *who, const char *number, const char *action, const json_t *inputs,
+		      int64_t if_match, struct gd_err *e)
+{
+	struct db *w;
+	struct ticket_row tk;
+	enum gd_status s = db_write_begin(&w);
+	if (s)
+		return s;
+	s = ticket_load(w, who, number, &tk);
+	if (s == GD_E_NOT_FOUND)
+		gd_errf(e, s, "no ticket '%.40s'", number);
+	else if (!s && if_match >= 0 && if_match != tk.version)
+		s = gd_errf(e, GD_E_PRECONDITION, "the ticket is at version %lld, not %lld; reload it",
+			    (long long)tk.version, (long long)if_match);
+	if (!s)
+		s = wf_apply(w, who, &tk, action, inputs, e);
+	return db_write_end(w, s);
+}
+
+enum gd_status wf_sla_sweep(int64_t now, int *marked)
+{
+	static const char due_sql[] =
+		"SELECT number FROM tickets WHERE closed_at IS NULL AND deadline IS NOT NULL AND overdue = 0"
+		" AND deadline < ?1 ORDER BY deadline LIMIT 500";
+	static const char mark_sql[] =
+		"UPDATE tickets SET overdue = 1, priority = 'urgent', version = version + 1, updated_at = ?2"
+		" WHERE id = ?1";
+	struct db *w;
+	struct db_stmt *st, *mark;
+	enum gd_status s;
+	bool row;
+	*marked = 0;
+	if ((s = db_write_begin(&w)))
+		return s;
+	if ((s = db_prepare(w, due_sql, &st)) || (s = db_prepare(w, mark_sql, &mark)))
+		return db_write_end(w, s);
+	db_bind_int64(st, 1, now);
+	/* collect first: the statement must not step while rows change */
+	json_t *numbers = json_array();
+	while (!(s = db_step(st, &row)) && row)
+		json_array_append_new(numbers, json_string(db_col_text(st, 0)));
+	db_reset(st);
+	size_t i;
+	json_t *n;
+	json_array_foreach(numbers, i, n) {
+		struct ticket_row tk;
+		if (s || (s = ticket_load(w, NULL, json_string_value(n), &tk)))
+			break;
+		if (!wf_state_is_open(tk.state))
+			continue;
+		db_bind_int64(mark, 1, tk.id);
+		db_bind_int64(mark, 2, now);
+		if ((s = db_run(mark)))
+			break;
+		struct queue_cell from = {tk.state, tk.department_id, false};
+		struct queue_cell to = {tk.state, tk.department_id, true};
+		char text[96], when[32];
+		time_iso(tk.deadline, when);
+		snprintf(text, sizeof text, "overdue: the deadline %s has passed; priority raised to urgent", when);
+		struct history_entry h = {
+			.ticket_id = tk.id,
+			.actor = NULL,
+			.action = "overdue",
+			.from_state = tk.state,
+			.to_state = tk.state,
+			.department_id = tk.department_id,
+			.text = text,
+			.at = now,
+		};
+		if ((s = queue_move(w, &from, &to)) || (s = history_append(w, &h)))
+			break;
+		(*marked)++;
+	}
+	json_decref(numbers);
+	return db_write_end(w, s);
+}
