@@ -118,7 +118,7 @@ CREATE INDEX tickets_fault_number ON tickets(fault_number, id);
 CREATE INDEX tickets_created_at   ON tickets(created_at);
 CREATE INDEX tickets_closed_at    ON tickets(closed_at) WHERE closed_at IS NOT NULL;
 CREATE INDEX tickets_open_deadline ON tickets(deadline) WHERE closed_at IS NULL AND deadline IS NOT NULL AND overdue = 0;
-CREATE INDEX tickets_overdue      ON tickets(id) WHERE overdue = 1;
+CREATE INDEX tickets_overdue      ON tickets(overdue, id) WHERE overdue = 1;
 
 -- Every department a ticket has been dispatched to (visibility for handlers).
 CREATE TABLE ticket_departments (

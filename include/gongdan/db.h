@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "gongdan/status.h"
+#include "gongdan/strbuf.h"
 
 struct db;
 struct db_stmt;
@@ -86,6 +87,9 @@ int db_changes(struct db *d);
 
 /* Runs one or more statements with no parameters (migrations, pragmas). */
 enum gd_status db_exec(struct db *d, const char *sql);
+
+/* Appends the EXPLAIN QUERY PLAN of sql (one "detail" per line) to plan. */
+enum gd_status db_explain(struct db *d, const char *sql, struct strbuf *plan);
 
 /* Opens a private connection (tests, tools, `gongdan init`); not cached. */
 enum gd_status db_open(const char *path, struct db **out);

@@ -75,6 +75,10 @@ struct ticket_filter {
 enum gd_status ticket_list(const struct principal *who, const struct ticket_filter *f, json_t **out,
 			   struct gd_err *e);
 
+/* The SQL ticket_list runs for this caller and filter (for EXPLAIN QUERY
+ * PLAN checks); NULL when the caller sees no tickets at all. */
+const char *ticket_list_sql(const struct principal *who, const struct ticket_filter *f);
+
 /* Checks every field of the stored ticket, required extra fields included
  * (the engine calls it for actions flagged requires_complete, e.g. submit). */
 enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, struct gd_err *e);

@@ -621,6 +621,25 @@ enum {
 };
 static _Atomic(char *) list_shapes[F_SHAPES][3]; /* [filters][scope] */
 
+/* The shape bits of a filter (which members are set). */
+static unsigned filter_mask(const struct ticket_filter *f)
+{
+	unsigned mask = 0;
+	mask |= f->state ? F_STATE : 0;
+	mask |= f->department ? F_DEPT : 0;
+	mask |= f->category ? F_CATEGORY : 0;
+	mask |= f->region ? F_REGION : 0;
+	mask |= f->assignee ? F_ASSIGNEE : 0;
+	mask |= f->created_by ? F_CREATOR : 0;
+	mask |= f->fault_number ? F_FAULT : 0;
+	mask |= f->overdue == 1 ? F_OVERDUE : f->overdue == 0 ? F_NOT_OVERDUE : 0;
+	mask |= f->q ? F_Q : 0;
+	mask |= f->from ? F_FROM : 0;
+	mask |= f->to ? F_TO : 0;
+	mask |= f->cursor ? F_CURSOR : 0;
+	return mask;
+}
+
 static const char *list_sql(unsigned mask, enum vis_scope scope)
 {
 	char *sql = atomic_load(&list_shapes[mask][scope]);
@@ -735,13 +754,18 @@ static enum gd_status id_bound(struct db *d, int64_t t, bool first, int64_t *id)
 	return s;
 }
 
+const char *ticket_list_sql(const struct principal *who, const struct ticket_filter *f)
+{
+	enum vis_scope scope = vis_list_scope(who, f->fault_number != NULL);
+	return scope == VIS_NONE ? NULL : list_sql(filter_mask(f), scope);
+}
+
 enum gd_status ticket_list(const struct principal *who, const struct ticket_filter *f, json_t **out,
 			   struct gd_err *e)
 {
 	struct db *d = db_reader();
 	struct strbuf fts = STRBUF_INIT(4096);
 	enum gd_status s;
-	unsigned mask = 0;
 	int64_t dept_id = 0, assignee_id = 0, creator_id = 0, first_id = 0, last_id = 0;
 	enum vis_scope scope = vis_list_scope(who, f->fault_number != NULL);
 	*out = NULL;
@@ -751,27 +775,19 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 	}
 	if ((s = db_read_begin(d)))
 		return s;
-	if (f->state)
-		mask |= F_STATE;
 	if (f->department) {
-		mask |= F_DEPT;
 		s = department_find(d, f->department, &dept_id, NULL);
 		if (s == GD_E_NOT_FOUND)
 			gd_err_field(e, "department", "unknown department");
 		else if (s)
 			goto out;
 	}
-	if (f->category)
-		mask |= F_CATEGORY;
-	if (f->region)
-		mask |= F_REGION;
 	const char *names[2] = {f->assignee, f->created_by};
 	int64_t *ids[2] = {&assignee_id, &creator_id};
 	const char *params[2] = {"assignee", "created_by"};
 	for (int i = 0; i < 2; i++) {
 		if (!names[i])
 			continue;
-		mask |= i ? F_CREATOR : F_ASSIGNEE;
 		if (!strcmp(names[i], "me")) {
 			*ids[i] = who->user_id;
 		} else if ((s = user_id_by_name(d, names[i], ids[i]))) {
@@ -780,14 +796,7 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 			gd_err_field(e, params[i], "unknown user");
 		}
 	}
-	if (f->fault_number)
-		mask |= F_FAULT;
-	if (f->overdue == 1)
-		mask |= F_OVERDUE;
-	else if (f->overdue == 0)
-		mask |= F_NOT_OVERDUE;
 	if (f->q) {
-		mask |= F_Q;
 		if (blank(f->q))
 			gd_err_field(e, "q", "must contain a word to search for");
 		else if (utf8_chars(f->q, strlen(f->q)) > TICKET_QUERY_MAX)
@@ -801,19 +810,15 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 	}
 	/* created_at ranges become id ranges: ids grow with creation time */
 	if (f->from) {
-		mask |= F_FROM;
 		if ((s = id_bound(d, f->from, true, &first_id)))
 			goto out;
 	}
 	if (f->to) {
-		mask |= F_TO;
 		if ((s = id_bound(d, f->to, false, &last_id)))
 			goto out;
 	}
-	if (f->cursor)
-		mask |= F_CURSOR;
 	struct db_stmt *st;
-	if ((s = db_prepare(d, list_sql(mask, scope), &st)))
+	if ((s = db_prepare(d, list_sql(filter_mask(f), scope), &st)))
 		goto out;
 	int64_t limit = f->limit > 0 ? f->limit : TICKET_LIST_DEFAULT;
 	db_bind_text(st, 1, f->state, -1);

@@ -393,3 +393,19 @@ void db_read_end(struct db *r)
 {
 	sqlite3_exec(r->h, "COMMIT", NULL, NULL, NULL);
 }
+
+enum gd_status db_explain(struct db *d, const char *sql, struct strbuf *plan)
+{
+	struct strbuf q = STRBUF_INIT(1u << 20);
+	sqlite3_stmt *st = NULL;
+	enum gd_status s = strbuf_addf(&q, "EXPLAIN QUERY PLAN %s", sql);
+	if (!s && sqlite3_prepare_v2(d->h, q.buf, -1, &st, NULL) != SQLITE_OK) {
+		log_at(LOG_ERROR, "explain: %s", sqlite3_errmsg(d->h));
+		s = GD_E_INTERNAL;
+	}
+	while (!s && sqlite3_step(st) == SQLITE_ROW)
+		s = strbuf_addf(plan, "%s\n", (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	strbuf_release(&q);
+	return s;
+}

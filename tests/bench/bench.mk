@@ -1,0 +1,15 @@
+# tests/bench/bench.mk — owned by tests/bench: Makefile fragment for
+# `make bench`, included by the top Makefile (which defines BUILD, CC and
+# `bench: bench-run`).  Builds the floor server with its own flags so the
+# benchmark does not depend on the project's CFLAGS.
+
+FLOOR_HTTP_CFLAGS := -std=c11 -O2 -Wall -Wextra
+
+$(BUILD)/floor_http: tests/bench/floor_http.c
+	@mkdir -p $(@D)
+	$(CC) $(FLOOR_HTTP_CFLAGS) $$(pkg-config --cflags libmicrohttpd) -o $@ $< \
+		$$(pkg-config --libs libmicrohttpd)
+
+.PHONY: bench-run
+bench-run: $(BUILD)/gongdan $(BUILD)/floor_http
+	BUILD=$(BUILD) bash tests/bench/run.sh
