@@ -12,94 +12,16 @@
 
 #include "gongdan/cli.h"
 #include "gongdan/db.h"
+#include "gongdan/demo.h"
+#include "gongdan/gd_time.h"
+#include "gongdan/workflow.h"
 #include "gongdan/http.h"
 #include "gongdan/limits.h"
 #include "gongdan/log.h"
 #include "gongdan/strbuf.h"
 #include "gongdan/xalloc.h"
 
-/* --- options ----------------------------------------------------------- */
-
-const char *cli_opt(const struct cli_args *a, const char *name)
-{
-	for (int i = 0; i < a->n; i++)
-		if (!strcmp(a->names[i], name))
-			return a->values[i];
-	return NULL;
-}
-
-bool cli_flag(const struct cli_args *a, const char *name)
-{
-	return cli_opt(a, name) != NULL;
-}
-
-/* Parses argv against the command's option list ("--db=", "--demo"): names
- * ending in '=' take a value. Returns 0, or prints why and returns 2. */
-int cli_parse(const char *cmd, const char *const *allowed, int argc, char **argv, struct cli_args *a)
-{
-	a->n = 0;
-	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i];
-		const char *known = NULL;
-		for (const char *const *o = allowed; *o; o++) {
-			size_t n = strcspn(*o, "=");
-			if (!strncmp(arg, *o, n) && arg[n] == '\0') {
-				known = *o;
-				break;
-			}
-		}
-		if (!known) {
-			fprintf(stderr, "gongdan %s: unknown option '%s'\n", cmd, arg);
-			return 2;
-		}
-		if (a->n >= CLI_MAX_OPTS) {
-			fprintf(stderr, "gongdan %s: too many options\n", cmd);
-			return 2;
-		}
-		a->names[a->n] = arg;
-		if (known[strlen(known) - 1] == '=') {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "gongdan %s: option '%s' needs a value\n", cmd, arg);
-				return 2;
-			}
-			a->values[a->n] = argv[++i];
-		} else {
-			a->values[a->n] = "";
-		}
-		a->n++;
-	}
-	return 0;
-}
-
-const char *cli_db_path(const struct cli_args *a)
-{
-	const char *db = cli_opt(a, "--db");
-	if (!db)
-		db = getenv("GONGDAN_DB");
-	return db ? db : "gongdan.db";
-}
-
-char *cli_read_file(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct strbuf sb = STRBUF_INIT(max);
-	char chunk[8192];
-	size_t n;
-	bool ok = true;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (strbuf_add(&sb, chunk, n)) {
-			ok = false;
-			break;
-		}
-	fclose(f);
-	if (!ok) {
-		strbuf_release(&sb);
-		return NULL;
-	}
-	return strbuf_detach(&sb, len);
-}
+/* --- options: cli_parse() and friends live in src/cli/args.c ---------- */
 
 /* --- serve ------------------------------------------------------------- */
 
@@ -150,7 +72,7 @@ static char *default_www(void)
 static int cmd_serve(int argc, char **argv)
 {
 	static const char *const opts[] = {"--db=", "--listen=", "--www=", "--threads=", "--tls-cert=", "--tls-key=",
-					   "--max-body=", "--quiet", NULL};
+					   "--max-body=", "--sla-interval=", "--quiet", NULL};
 	struct cli_args a;
 	if (cli_parse("serve", opts, argc, argv, &a))
 		return 2;
@@ -195,6 +117,16 @@ static int cmd_serve(int argc, char **argv)
 			return 1;
 		}
 	}
+	long sla_interval = 60;
+	const char *sla = cli_opt(&a, "--sla-interval");
+	if (sla) {
+		char *end;
+		sla_interval = strtol(sla, &end, 10);
+		if (*end || sla_interval < 1 || sla_interval > 86400) {
+			fprintf(stderr, "gongdan serve: --sla-interval must be 1 to 86400 seconds\n");
+			return 2;
+		}
+	}
 	if (cli_flag(&a, "--quiet"))
 		log_set_level(LOG_WARN);
 	char *www = cli_opt(&a, "--www") ? xstrdup(cli_opt(&a, "--www")) : default_www();
@@ -214,6 +146,11 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "gongdan serve: cannot open database %s\n", cli_db_path(&a));
 		goto out;
 	}
+	if (wf_load(db_reader())) {
+		fprintf(stderr, "gongdan serve: cannot load the workflow tables\n");
+		db_global_close();
+		goto out;
+	}
 	if (http_start(&cfg)) {
 		fprintf(stderr, "gongdan serve: cannot serve on %s\n", listen ? listen : "127.0.0.1:8080");
 		db_global_close();
@@ -223,12 +160,19 @@ static int cmd_serve(int argc, char **argv)
 	       strchr(host, ':') ? "]" : "", http_port());
 	fflush(stdout);
 
-	for (;;) {
+	/* this thread waits for signals and runs the periodic SLA sweep */
+	for (time_t next_sweep = 0;;) {
 		struct timespec tick = {1, 0};
 		int sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM) {
 			log_at(LOG_INFO, "signal %d: stopping", sig);
 			break;
+		}
+		if (time(NULL) >= next_sweep) {
+			int marked = 0;
+			if (!wf_sla_sweep(time_now(), &marked) && marked)
+				log_at(LOG_INFO, "sla: %d ticket(s) became overdue", marked);
+			next_sweep = time(NULL) + sla_interval;
 		}
 	}
 	http_stop();
@@ -258,7 +202,8 @@ static int cmd_init(int argc, char **argv)
 		return 1;
 	}
 	int rc = 0;
-	(void)cli_flag(&a, "--demo");
+	if (cli_flag(&a, "--demo"))
+		rc = demo_users_seed(d) ? 1 : 0;
 	db_exec(d, "PRAGMA wal_checkpoint(TRUNCATE)");
 	db_close(d);
 	if (!rc)
@@ -299,9 +244,13 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } commands[] = {
-	{"serve", cmd_serve, "serve [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--quiet]"},
+	{"serve", cmd_serve, "serve [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--quiet]"},
 	{"init", cmd_init, "init [--db PATH] [--demo]"},
 	{"backup", cmd_backup, "backup --to FILE [--db PATH]"},
+	{"user add", cli_user_add, "user add --username U --role R [--department CODE] [--display-name NAME] [--password-stdin] [--db PATH]"},
+	{"audit verify", cli_audit_verify, "audit verify [--db PATH]"},
+	{"segments import", cli_segments_import, "segments import FILE.csv [--db PATH]   # prefix,region rows"},
+	{"token create", cli_token_create, "token create --username U [--name LABEL] [--db PATH]   # prints the token once"},
 };
 
 static int usage(FILE *f)

@@ -25,4 +25,13 @@ const char *cli_db_path(const struct cli_args *a);
 /* Reads a whole file (at most max bytes) into a new NUL-terminated buffer. */
 char *cli_read_file(const char *path, size_t max, size_t *len);
 
+/* src/cli/users.c: `gongdan user add`, `gongdan token create` */
+int cli_user_add(int argc, char **argv);
+int cli_token_create(int argc, char **argv);
+
+/* audit.c: gongdan audit verify [--db PATH] */
+int cli_audit_verify(int argc, char **argv);
+/* segments.c: gongdan segments import FILE.csv [--db PATH] */
+int cli_segments_import(int argc, char **argv);
+
 #endif

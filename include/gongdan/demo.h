@@ -1,0 +1,16 @@
+/* demo.h - demo accounts for `gongdan init --demo`: one user per role with
+ * known passwords ("demo-<username>"), for trying gongdan out and for the
+ * tests. Never use them on a real installation: disable them or change
+ * their passwords (PATCH /api/v1/users/{id}). */
+#ifndef GD_DEMO_H
+#define GD_DEMO_H
+
+struct db;
+
+/* Creates the demo users that do not exist yet (on the private connection
+ * d) and prints every demo login (username, password, role, department) on
+ * stdout. Safe to run again. Returns 0, or non-zero after printing why on
+ * stderr. */
+int demo_users_seed(struct db *d);
+
+#endif

@@ -1,0 +1,118 @@
+/* session.c - POST /api/v1/session (log in), DELETE /api/v1/session (log
+ * out) and GET /api/v1/me (who am I). Login checks the throttle, then the
+ * password (users_authenticate), then starts a session (session.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "gongdan/api.h"
+#include "gongdan/gd_time.h"
+#include "gongdan/log.h"
+#include "gongdan/password.h"
+#include "gongdan/session.h"
+#include "gongdan/throttle.h"
+#include "gongdan/users.h"
+
+/* A username as it may appear in a log line: control characters become '?'
+ * so a crafted name cannot forge log lines. */
+static void log_safe(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+	for (const char *p = in; *p && o + 1 < outlen; p++)
+		out[o++] = ((unsigned char)*p < 0x20 || *p == 0x7f) ? '?' : *p;
+	out[o] = '\0';
+}
+
+enum gd_status api_session_create(struct request *req)
+{
+	enum gd_status st;
+	const char *key;
+	json_t *v;
+	json_object_foreach(req->json, key, v) {
+		if (strcmp(key, "username") && strcmp(key, "password"))
+			req_field_error(req, key, "unknown field");
+	}
+	json_t *ju = json_object_get(req->json, "username"), *jp = json_object_get(req->json, "password");
+	if (!json_is_string(ju))
+		req_field_error(req, "username", ju ? "must be a string" : "required");
+	if (!json_is_string(jp))
+		req_field_error(req, "password", jp ? "must be a string" : "required");
+	if (req->error_fields) {
+		req_errorf(req, "send {\"username\": \"...\", \"password\": \"...\"}");
+		return GD_E_VALIDATION;
+	}
+	const char *username = json_string_value(ju), *password = json_string_value(jp);
+	size_t pwlen = json_string_length(jp);
+	/* refused before any hashing: no one gets to make us hash megabytes */
+	if (json_string_length(ju) > USERS_LOGIN_NAME_MAX || pwlen > PASSWORD_MAX_BYTES) {
+		req_errorf(req, "the username (at most %d bytes) or password (at most %d bytes) is too long",
+			   USERS_LOGIN_NAME_MAX, PASSWORD_MAX_BYTES);
+		return GD_E_BAD_REQUEST;
+	}
+	char addr[64], safe[USERS_LOGIN_NAME_MAX + 1];
+	req_client_addr(req, addr, sizeof addr);
+	log_safe(username, safe, sizeof safe);
+	int64_t now = time_now();
+	int64_t wait = throttle_check(username, addr, now);
+	if (wait > 0) {
+		char secs[24];
+		snprintf(secs, sizeof secs, "%lld", (long long)wait);
+		req_add_header(req, "Retry-After", secs);
+		req_errorf(req, "too many failed logins; try again in %lld seconds", (long long)wait);
+		log_at(LOG_WARN, "login throttled: user '%s' from %s (retry in %llds)", safe, addr, (long long)wait);
+		return GD_E_RATE_LIMIT;
+	}
+	int64_t id = 0;
+	st = users_authenticate(username, password, pwlen, &id);
+	if (st == GD_E_UNAUTHORIZED) {
+		throttle_fail(username, addr, now);
+		log_at(LOG_WARN, "login failed: user '%s' from %s", safe, addr);
+		req_errorf(req, "wrong username or password");
+		return st;
+	}
+	if (st)
+		return st;
+	throttle_success(username);
+	char sid[SESSION_ID_LEN + 1], csrf[SESSION_ID_LEN + 1], cookie[160];
+	json_t *user = NULL;
+	if ((st = session_create(id, sid, csrf)) || (st = users_get_json(NULL, id, &user)))
+		return st;
+	session_cookie(sid, req->tls, cookie, sizeof cookie);
+	req_add_header(req, "Set-Cookie", cookie);
+	log_at(LOG_INFO, "login ok: user '%s' (id %lld) from %s", safe, (long long)id, addr);
+	req_reply_json(req, 200, json_pack("{s:o,s:s}", "user", user, "csrf_token", csrf));
+	return GD_OK;
+}
+
+enum gd_status api_session_delete(struct request *req)
+{
+	enum gd_status st;
+	if (req->who.via_session) {
+		size_t n = 0;
+		const char *cookies = req_header(req, "Cookie");
+		const char *sid = cookies ? session_cookie_find(cookies, &n) : NULL;
+		if (sid && (st = session_delete(sid, n)))
+			return st;
+		char cookie[160];
+		session_cookie(NULL, req->tls, cookie, sizeof cookie);
+		req_add_header(req, "Set-Cookie", cookie);
+		log_at(LOG_INFO, "logout: user '%s' (id %lld)", req->who.username, (long long)req->who.user_id);
+	}
+	/* a bearer token has no session to end: nothing to do */
+	req->status = 204;
+	return GD_OK;
+}
+
+enum gd_status api_me(struct request *req)
+{
+	enum gd_status st;
+	json_t *user = NULL;
+	if ((st = users_get_json(NULL, req->who.user_id, &user)))
+		return st == GD_E_NOT_FOUND ? GD_E_UNAUTHORIZED : st;
+	json_t *body = json_pack("{s:o,s:s}", "user", user, "auth", req->who.via_session ? "session" : "token");
+	/* the page can recover its CSRF token after a reload; another origin
+	 * cannot read this response */
+	if (req->who.via_session)
+		json_object_set_new(body, "csrf_token", json_string(req->who.session_csrf));
+	req_reply_json(req, 200, body);
+	return GD_OK;
+}

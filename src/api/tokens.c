@@ -1,0 +1,114 @@
+/* tokens.c - /api/v1/tokens (admin only): list API tokens without their
+ * secrets, create one (the secret is in the 201 response and nowhere else),
+ * revoke one. The tokens themselves are src/auth/token.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gongdan/api.h"
+#include "gongdan/log.h"
+#include "gongdan/token.h"
+#include "gongdan/users.h"
+#include "gongdan/utf8.h"
+
+static enum gd_status token_id_param(struct request *req, int64_t *id)
+{
+	const char *s = req_param(req, 0);
+	char *end = NULL;
+	long long v = s && *s >= '1' && *s <= '9' && strlen(s) <= 15 ? strtoll(s, &end, 10) : 0;
+	if (v <= 0 || *end) {
+		req_errorf(req, "no such token");
+		return GD_E_NOT_FOUND;
+	}
+	*id = v;
+	return GD_OK;
+}
+
+enum gd_status api_tokens_list(struct request *req)
+{
+	json_t *body;
+	enum gd_status st = token_list_json(&body);
+	if (!st)
+		req_reply_json(req, 200, body);
+	return st;
+}
+
+enum gd_status api_tokens_get(struct request *req)
+{
+	int64_t id;
+	json_t *body;
+	enum gd_status st;
+	if ((st = token_id_param(req, &id)))
+		return st;
+	if ((st = token_get_json(id, &body))) {
+		if (st == GD_E_NOT_FOUND)
+			req_errorf(req, "no such token");
+		return st;
+	}
+	req_reply_json(req, 200, body);
+	return GD_OK;
+}
+
+enum gd_status api_tokens_create(struct request *req)
+{
+	enum gd_status st;
+	const char *key;
+	json_t *v;
+	json_object_foreach(req->json, key, v) {
+		if (strcmp(key, "username") && strcmp(key, "name"))
+			req_field_error(req, key, "unknown field");
+	}
+	json_t *ju = json_object_get(req->json, "username"), *jn = json_object_get(req->json, "name");
+	if (ju && !json_is_string(ju))
+		req_field_error(req, "username", "must be a string");
+	if (jn && !json_is_string(jn))
+		req_field_error(req, "name", "must be a string");
+	else if (jn && utf8_chars(json_string_value(jn), json_string_length(jn)) > TOKEN_NAME_MAX)
+		req_field_error(req, "name", "at most 100 characters");
+	/* without a username the token is the caller's own */
+	const char *username = json_is_string(ju) ? json_string_value(ju) : req->who.username;
+	int64_t user_id = 0;
+	bool disabled = false;
+	if (!req->error_fields) {
+		st = users_find(NULL, username, &user_id, &disabled);
+		if (st == GD_E_NOT_FOUND)
+			req_field_error(req, "username", "no such user");
+		else if (st)
+			return st;
+		else if (disabled)
+			req_field_error(req, "username", "the user is disabled");
+	}
+	if (req->error_fields) {
+		req_errorf(req, "the token is not valid");
+		return GD_E_VALIDATION;
+	}
+	char token[TOKEN_LEN + 1];
+	int64_t id = 0;
+	json_t *body;
+	if ((st = token_create(NULL, user_id, json_is_string(jn) ? json_string_value(jn) : "", token, &id)) ||
+	    (st = token_get_json(id, &body)))
+		return st;
+	json_object_set_new(body, "token", json_string(token));
+	char loc[64];
+	snprintf(loc, sizeof loc, "/api/v1/tokens/%lld", (long long)id);
+	req_add_header(req, "Location", loc);
+	log_at(LOG_INFO, "token %lld for '%s' created by '%s'", (long long)id, username, req->who.username);
+	req_reply_json(req, 201, body);
+	return GD_OK;
+}
+
+enum gd_status api_tokens_revoke(struct request *req)
+{
+	int64_t id;
+	enum gd_status st;
+	if ((st = token_id_param(req, &id)))
+		return st;
+	if ((st = token_revoke(id))) {
+		if (st == GD_E_NOT_FOUND)
+			req_errorf(req, "no such token");
+		return st;
+	}
+	log_at(LOG_INFO, "token %lld revoked by '%s'", (long long)id, req->who.username);
+	req->status = 204;
+	return GD_OK;
+}
