@@ -151,6 +151,11 @@ static int cmd_serve(int argc, char **argv)
 		db_global_close();
 		goto out;
 	}
+	if (db_writer_start()) {
+		fprintf(stderr, "gongdan serve: cannot start the writer thread\n");
+		db_global_close();
+		goto out;
+	}
 	if (http_start(&cfg)) {
 		fprintf(stderr, "gongdan serve: cannot serve on %s\n", listen ? listen : "127.0.0.1:8080");
 		db_global_close();

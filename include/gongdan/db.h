@@ -48,6 +48,29 @@ enum gd_status db_write_begin(struct db **out);
  * or the commit's error. */
 enum gd_status db_write_end(struct db *w, enum gd_status st);
 
+/* Group commit (STYLE §11: the commit is the ceiling). A job is one unit of
+ * writing; the writer thread runs every job waiting at the time in ONE
+ * transaction, each inside its own SAVEPOINT so a failing job rolls back
+ * alone, commits once, then calls each job's done() with its outcome. A
+ * job is answered only after its commit. Jobs must not call
+ * db_write_begin (the writer is already held). */
+struct db_job {
+	enum gd_status (*run)(struct db *w, void *ctx);
+	void (*done)(struct db_job *job); /* on the writer thread, after commit */
+	void *ctx;
+	enum gd_status status;            /* set before done() */
+	struct db_job *next;
+};
+
+/* Starts/stops the writer thread (serve). Without it, jobs run at once in
+ * the caller's thread, each in its own transaction. */
+enum gd_status db_writer_start(void);
+void db_writer_stop(void);
+/* Queues a job for the next group commit. */
+void db_write_submit(struct db_job *job);
+/* Submits run(ctx) and waits for its commit; returns its status. */
+enum gd_status db_write_run(enum gd_status (*run)(struct db *w, void *ctx), void *ctx);
+
 /* Read transaction on a reader connection: a consistent snapshot across
  * several statements. */
 enum gd_status db_read_begin(struct db *r);

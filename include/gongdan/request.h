@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gongdan/db.h"
 #include "gongdan/gd_err.h"
 #include "gongdan/limits.h"
 #include "gongdan/principal.h"
@@ -34,6 +35,11 @@ enum http_method {
 };
 
 struct route;
+struct request;
+
+/* Builds the response once an asynchronous write has committed (or failed
+ * with st); runs on a server thread. */
+typedef enum gd_status (*req_then)(struct request *req, enum gd_status st);
 
 struct request {
 	/* set by http.c */
@@ -64,6 +70,14 @@ struct request {
 	json_t *error_fields;      /* {"field": "reason"} */
 	enum gd_status error_status; /* set by http.c when rendering an error */
 	bool close_connection;
+
+	/* an asynchronous write (req_write_async) */
+	struct db_job job;
+	void *job_ctx;              /* owned: freed with job_ctx_free */
+	void (*job_ctx_free)(void *ctx);
+	req_then then;
+	bool suspended;             /* waiting for the group commit */
+	bool job_finished;
 
 	/* for the access log */
 	uint64_t bytes_out;
@@ -99,6 +113,11 @@ void req_errorf(struct request *req, const char *fmt, ...) __attribute__((format
 void req_field_error(struct request *req, const char *name, const char *reason);
 /* Adds a response header; value must not contain CR or LF. */
 void req_add_header(struct request *req, const char *name, const char *value);
+/* Runs run(w, ctx) in the writer's next group commit without holding a
+ * server thread: the connection is suspended until the commit, then then()
+ * builds the response. The request owns ctx (freed with ctx_free). */
+enum gd_status req_write_async(struct request *req, enum gd_status (*run)(struct db *w, void *ctx), void *ctx,
+			       void (*ctx_free)(void *ctx), req_then then);
 /* Moves the details of a core failure into the error body; returns st. */
 enum gd_status req_fail(struct request *req, enum gd_status st, struct gd_err *e);
 /* Sets the JSON response body and status (takes ownership of body). */

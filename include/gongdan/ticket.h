@@ -48,6 +48,16 @@ enum gd_status ticket_load(struct db *d, const struct principal *who, const char
 enum gd_status ticket_create(const struct principal *who, const json_t *in, char number[TICKET_NUMBER_MAX],
 			     struct gd_err *e);
 
+/* The same in two steps, for group commit: prepare validates (reads only,
+ * on the caller's thread) and returns a job; write runs it inside the
+ * writer's transaction (a db_job run function). The job holds the new
+ * number and any error details; free it with ticket_create_job_free. */
+enum gd_status ticket_create_prepare(const struct principal *who, const json_t *in, void **job, struct gd_err *e);
+enum gd_status ticket_create_write(struct db *w, void *job);
+const char *ticket_create_job_number(const void *job);
+struct gd_err *ticket_create_job_err(void *job);
+void ticket_create_job_free(void *job);
+
 /* Edits a draft (creator only). if_match < 0: no precondition. */
 enum gd_status ticket_patch(const struct principal *who, const char *number, const json_t *in, int64_t if_match,
 			    struct gd_err *e);

@@ -37,6 +37,15 @@ json_t *wf_describe(void);
 enum gd_status wf_act(const struct principal *who, const char *number, const char *action, const json_t *inputs,
 		      int64_t if_match, struct gd_err *e);
 
+/* The same in two steps, for group commit: prepare copies the request into
+ * a job; write runs it inside the writer's transaction (a db_job run
+ * function); the job keeps the error details. */
+void *wf_act_prepare(const struct principal *who, const char *number, const char *action, const json_t *inputs,
+		     int64_t if_match);
+enum gd_status wf_act_write(struct db *w, void *job);
+struct gd_err *wf_act_job_err(void *job);
+void wf_act_job_free(void *job);
+
 /* Runs action on t inside the caller's write transaction (used by ticket
  * creation with "submit": true). Updates t. */
 enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket_row *t, const char *action,

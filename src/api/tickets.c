@@ -24,17 +24,27 @@ static enum gd_status reply_ticket(struct request *req, int status, const char *
 	return GD_OK;
 }
 
-enum gd_status api_ticket_create(struct request *req)
+/* After the group commit of a creation. */
+static enum gd_status created(struct request *req, enum gd_status st)
 {
-	struct gd_err e = GD_ERR_INIT;
-	char number[TICKET_NUMBER_MAX];
-	enum gd_status s = ticket_create(&req->who, req->json, number, &e);
-	if (s)
-		return req_fail(req, s, &e);
+	if (st)
+		return req_fail(req, st, ticket_create_job_err(req->job_ctx));
+	const char *number = ticket_create_job_number(req->job_ctx);
 	char location[96];
 	snprintf(location, sizeof location, "/api/v1/tickets/%s", number);
 	req_add_header(req, "Location", location);
 	return reply_ticket(req, 201, number);
+}
+
+/* Validates on this thread, then writes in the next group commit. */
+enum gd_status api_ticket_create(struct request *req)
+{
+	struct gd_err e = GD_ERR_INIT;
+	void *job;
+	enum gd_status s = ticket_create_prepare(&req->who, req->json, &job, &e);
+	if (s)
+		return req_fail(req, s, &e);
+	return req_write_async(req, ticket_create_write, job, ticket_create_job_free, created);
 }
 
 enum gd_status api_ticket_get(struct request *req)
@@ -54,16 +64,22 @@ enum gd_status api_ticket_patch(struct request *req)
 	return reply_ticket(req, 200, req_param(req, 0));
 }
 
+/* After the group commit of an action. */
+static enum gd_status acted(struct request *req, enum gd_status st)
+{
+	if (st)
+		return req_fail(req, st, wf_act_job_err(req->job_ctx));
+	return reply_ticket(req, 200, req_param(req, 0));
+}
+
 enum gd_status api_ticket_action(struct request *req)
 {
-	struct gd_err e = GD_ERR_INIT;
 	int64_t if_match;
 	enum gd_status s;
 	if ((s = req_if_match(req, &if_match)))
 		return s;
-	if ((s = wf_act(&req->who, req_param(req, 0), req_param(req, 1), req->json, if_match, &e)))
-		return req_fail(req, s, &e);
-	return reply_ticket(req, 200, req_param(req, 0));
+	void *job = wf_act_prepare(&req->who, req_param(req, 0), req_param(req, 1), req->json, if_match);
+	return req_write_async(req, wf_act_write, job, wf_act_job_free, acted);
 }
 
 enum gd_status api_ticket_history(struct request *req)
@@ -93,12 +109,26 @@ static enum gd_status time_param(struct request *req, const char *name, bool end
 	enum gd_status s = req_query_str(req, name, &v);
 	if (s || !v)
 		return s;
-	if (!time_parse(v, out)) {
+	/* strptime takes 2026-02-30 (as 03-02) and " 1" for "01": a date is one
+	 * only when it renders back to exactly what was sent */
+	bool day = strlen(v) == 10;
+	char want[32], back[32] = "";
+	if (day)
+		snprintf(want, sizeof want, "%.4s%.2s%.2s", v, v + 5, v + 8);
+	else
+		snprintf(want, sizeof want, "%s", v);
+	if (time_parse(v, out)) {
+		if (day)
+			time_local_day(*out, back);
+		else
+			time_iso(*out, back);
+	}
+	if (!back[0] || strcmp(want, back)) {
 		req_errorf(req, "'%s' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", name);
 		req_field_error(req, name, "must be a date");
 		return GD_E_BAD_REQUEST;
 	}
-	if (end && strlen(v) == 10)
+	if (end && day)
 		*out += 86400;
 	return GD_OK;
 }

@@ -399,20 +399,24 @@ static enum gd_status next_number(struct db *w, int64_t now, char number[TICKET_
 	return s;
 }
 
-static enum gd_status count_repeats(struct db *d, const char *fault_number, int64_t now, int64_t self,
+/* Repeat complaints of a ticket created at `at`: the tickets of the same
+ * fault number created before it (ids below before_id) in the previous
+ * TICKET_REPEAT_DAYS days. A new ticket passes INT64_MAX; an edited draft its
+ * own id and creation time, so later tickets never count. */
+static enum gd_status count_repeats(struct db *d, const char *fault_number, int64_t at, int64_t before_id,
 				    int64_t *count)
 {
 	static const char sql[] = "SELECT count(*) FROM tickets WHERE fault_number = ?1 AND created_at >= ?2"
-				  " AND created_at <= ?3 AND id <> ?4";
+				  " AND created_at <= ?3 AND id < ?4";
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
 	if ((s = db_prepare(d, sql, &st)))
 		return s;
 	db_bind_text(st, 1, fault_number, -1);
-	db_bind_int64(st, 2, now - TICKET_REPEAT_DAYS * 86400);
-	db_bind_int64(st, 3, now);
-	db_bind_int64(st, 4, self);
+	db_bind_int64(st, 2, at - TICKET_REPEAT_DAYS * 86400);
+	db_bind_int64(st, 3, at);
+	db_bind_int64(st, 4, before_id);
 	*count = 0;
 	if (!(s = db_step(st, &row)) && row)
 		*count = db_col_int64(st, 0);
@@ -425,16 +429,54 @@ static char *fields_text(const json_t *fields)
 	return fields ? json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("{}");
 }
 
-enum gd_status ticket_create(const struct principal *who, const json_t *in, char number[TICKET_NUMBER_MAX],
-			     struct gd_err *e)
+/* A validated creation, waiting for the writer (see ticket.h). */
+struct ticket_create_job {
+	struct principal who;
+	int64_t category_id;
+	char *fault_number, *subject, *customer_name, *region, *contact_number, *description, *priority, *fields;
+	bool submitting;
+	char number[TICKET_NUMBER_MAX];
+	struct gd_err e;
+};
+
+static char *dup_or_empty(const char *s)
 {
-	static const char insert_sql[] =
-		"INSERT INTO tickets (number, category_id, fault_number, subject, customer_name, region,"
-		" contact_number, description, fields, priority, created_by, created_at, updated_at, repeat_count)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)";
+	return xstrdup(s ? s : "");
+}
+
+void ticket_create_job_free(void *ctx)
+{
+	struct ticket_create_job *j = ctx;
+	if (!j)
+		return;
+	free(j->fault_number);
+	free(j->subject);
+	free(j->customer_name);
+	free(j->region);
+	free(j->contact_number);
+	free(j->description);
+	free(j->priority);
+	free(j->fields);
+	gd_err_release(&j->e);
+	free(j);
+}
+
+const char *ticket_create_job_number(const void *ctx)
+{
+	return ((const struct ticket_create_job *)ctx)->number;
+}
+
+struct gd_err *ticket_create_job_err(void *ctx)
+{
+	return &((struct ticket_create_job *)ctx)->e;
+}
+
+enum gd_status ticket_create_prepare(const struct principal *who, const json_t *in, void **job_out, struct gd_err *e)
+{
 	enum gd_status s;
 	struct ticket_values v;
 	memset(&v, 0, sizeof v);
+	*job_out = NULL;
 	if (!principal_is(who, "agent") && !principal_is(who, "admin"))
 		return gd_errf(e, GD_E_FORBIDDEN, "only agents take complaints and create tickets");
 	check_members(in, false, e);
@@ -442,61 +484,90 @@ enum gd_status ticket_create(const struct principal *who, const json_t *in, char
 	json_t *submit = json_object_get(in, "submit");
 	if (submit && !json_is_boolean(submit))
 		gd_err_field(e, "submit", "must be true or false");
-	bool submitting = json_is_true(submit);
 
-	/* validation reads the catalog outside the writer's lock */
-	struct db *r = db_reader();
-	s = validate(r, &v, submitting, e);
+	/* validation reads the catalog on this thread's reader, off the writer */
+	s = validate(db_reader(), &v, json_is_true(submit), e);
 	if (!s && gd_err_has_fields(e))
 		s = gd_errf(e, GD_E_VALIDATION, "the ticket has invalid fields");
-	if (s) {
-		category_release(&v.cat);
-		return s;
+	if (!s) {
+		struct ticket_create_job *j = xcalloc(1, sizeof *j);
+		j->who = *who;
+		j->category_id = v.cat.id;
+		j->fault_number = dup_or_empty(v.fault_number);
+		j->subject = dup_or_empty(v.subject);
+		j->customer_name = dup_or_empty(v.customer_name);
+		j->region = dup_or_empty(v.region);
+		j->contact_number = dup_or_empty(v.contact_number);
+		j->description = dup_or_empty(v.description);
+		j->priority = dup_or_empty(v.priority);
+		j->fields = fields_text(v.fields);
+		j->submitting = json_is_true(submit);
+		*job_out = j;
 	}
-	char *fields = fields_text(v.fields);
-	struct db *w;
-	if ((s = db_write_begin(&w)))
-		goto out;
+	category_release(&v.cat);
+	return s;
+}
+
+enum gd_status ticket_create_write(struct db *w, void *ctx)
+{
+	static const char insert_sql[] =
+		"INSERT INTO tickets (number, category_id, fault_number, subject, customer_name, region,"
+		" contact_number, description, fields, priority, created_by, created_at, updated_at, repeat_count)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)";
+	struct ticket_create_job *j = ctx;
 	int64_t now = time_now(), repeats = 0;
 	struct db_stmt *st;
-	if ((s = next_number(w, now, number)) || (s = count_repeats(w, v.fault_number, now, 0, &repeats)) ||
+	enum gd_status s;
+	if ((s = next_number(w, now, j->number)) || (s = count_repeats(w, j->fault_number, now, INT64_MAX, &repeats)) ||
 	    (s = db_prepare(w, insert_sql, &st)))
-		goto end;
-	db_bind_text(st, 1, number, -1);
-	db_bind_int64(st, 2, v.cat.id);
-	db_bind_text(st, 3, v.fault_number, -1);
-	db_bind_text(st, 4, v.subject, -1);
-	db_bind_text(st, 5, v.customer_name ? v.customer_name : "", -1);
-	db_bind_text(st, 6, v.region, -1);
-	db_bind_text(st, 7, v.contact_number ? v.contact_number : "", -1);
-	db_bind_text(st, 8, v.description ? v.description : "", -1);
-	db_bind_text(st, 9, fields, -1);
-	db_bind_text(st, 10, v.priority, -1);
-	db_bind_int64(st, 11, who->user_id);
+		return s;
+	db_bind_text(st, 1, j->number, -1);
+	db_bind_int64(st, 2, j->category_id);
+	db_bind_text(st, 3, j->fault_number, -1);
+	db_bind_text(st, 4, j->subject, -1);
+	db_bind_text(st, 5, j->customer_name, -1);
+	db_bind_text(st, 6, j->region, -1);
+	db_bind_text(st, 7, j->contact_number, -1);
+	db_bind_text(st, 8, j->description, -1);
+	db_bind_text(st, 9, j->fields, -1);
+	db_bind_text(st, 10, j->priority, -1);
+	db_bind_int64(st, 11, j->who.user_id);
 	db_bind_int64(st, 12, now);
 	db_bind_int64(st, 13, repeats);
 	if ((s = db_run(st)))
-		goto end;
-	struct ticket_row tk = {.id = db_last_insert_id(w), .category_id = v.cat.id, .created_by = who->user_id,
-				.version = 1};
-	copy(tk.number, sizeof tk.number, number);
+		return s;
+	struct ticket_row tk = {.id = db_last_insert_id(w), .category_id = j->category_id,
+				.created_by = j->who.user_id, .version = 1};
+	copy(tk.number, sizeof tk.number, j->number);
 	copy(tk.state, sizeof tk.state, "draft");
-	copy(tk.priority, sizeof tk.priority, v.priority);
-	copy(tk.fault_number, sizeof tk.fault_number, v.fault_number);
+	copy(tk.priority, sizeof tk.priority, j->priority);
+	copy(tk.fault_number, sizeof tk.fault_number, j->fault_number);
 	struct queue_cell cell = {"draft", 0, false};
-	struct history_entry h = {.ticket_id = tk.id, .actor = who, .action = "create", .to_state = "draft", .at = now};
+	struct history_entry h = {.ticket_id = tk.id, .actor = &j->who, .action = "create", .to_state = "draft",
+				  .at = now};
 	if ((s = queue_move(w, NULL, &cell)) || (s = history_append(w, &h)))
-		goto end;
-	if (submitting) {
+		return s;
+	if (j->submitting) {
 		json_t *none = json_object();
-		s = wf_apply(w, who, &tk, "submit", none, e);
+		s = wf_apply(w, &j->who, &tk, "submit", none, &j->e);
 		json_decref(none);
 	}
-end:
-	s = db_write_end(w, s);
-out:
-	free(fields);
-	category_release(&v.cat);
+	return s;
+}
+
+enum gd_status ticket_create(const struct principal *who, const json_t *in, char number[TICKET_NUMBER_MAX],
+			     struct gd_err *e)
+{
+	void *job;
+	enum gd_status s = ticket_create_prepare(who, in, &job, e);
+	if (s)
+		return s;
+	s = db_write_run(ticket_create_write, job);
+	copy(number, TICKET_NUMBER_MAX, ticket_create_job_number(job));
+	struct gd_err *je = ticket_create_job_err(job);
+	*e = *je; /* hand the details over */
+	je->fields = NULL;
+	ticket_create_job_free(job);
 	return s;
 }
 
@@ -505,7 +576,7 @@ enum gd_status ticket_patch(const struct principal *who, const char *number, con
 {
 	static const char current_sql[] =
 		"SELECT c.code, t.fault_number, t.subject, t.customer_name, t.region, t.contact_number,"
-		" t.description, t.fields, t.priority FROM tickets t JOIN categories c ON c.id = t.category_id"
+		" t.description, t.fields, t.priority, t.created_at FROM tickets t JOIN categories c ON c.id = t.category_id"
 		" WHERE t.id = ?1";
 	static const char update_sql[] =
 		"UPDATE tickets SET category_id = ?2, fault_number = ?3, subject = ?4, customer_name = ?5, region = ?6,"
@@ -557,6 +628,7 @@ enum gd_status ticket_patch(const struct principal *who, const char *number, con
 		stored[i] = xstrdup(db_col_text(st, i));
 	stored_fields = json_loads(db_col_text(st, 7), 0, NULL);
 	stored[7] = xstrdup(db_col_text(st, 8));
+	int64_t created_at = db_col_int64(st, 9);
 	db_reset(st);
 	v.category = stored[0];
 	v.fault_number = stored[1];
@@ -573,7 +645,7 @@ enum gd_status ticket_patch(const struct principal *who, const char *number, con
 		s = gd_errf(e, GD_E_VALIDATION, "the ticket has invalid fields");
 	int64_t now = time_now(), repeats = 0;
 	if (!s)
-		s = count_repeats(w, v.fault_number, now, tk.id, &repeats);
+		s = count_repeats(w, v.fault_number, created_at, tk.id, &repeats);
 	if (!s) {
 		fields = fields_text(v.fields);
 		if (!(s = db_prepare(w, update_sql, &st))) {
@@ -608,36 +680,56 @@ end:
 
 /* --- list and search ---------------------------------------------------- */
 
-/* Every list query is one of a bounded set of shapes (which filters are
- * present × visibility), built from fixed fragments and kept for the life
- * of the process so each connection prepares each shape once. Values are
- * always bound: ?1 state, ?2 department, ?3 category, ?4 region, ?5 assignee,
- * ?6 created_by, ?7 fault_number, ?8 q, ?9 first id, ?10 last id, ?11 cursor,
- * ?12 caller's user id, ?13 caller's department, ?14 limit. */
+/* Every list query is one of a small, fixed set of shapes, built from fixed
+ * fragments and kept for the life of the process so each connection
+ * prepares each shape once (its statement cache is bounded: a shape per
+ * combination of filters would fill it and abort the server). A shape is
+ * the visibility scope × the one filter that drives the query through its
+ * index (the first present of: q, fault_number, assignee, created_by,
+ * overdue, state with department, category, region, department, state);
+ * every other filter is a predicate that is true when its value is unset,
+ * and from/to/cursor are always present as id bounds. Values are always
+ * bound: ?1 state, ?2 department id (0: any), ?3 category, ?4 region,
+ * ?5 assignee id (0: any), ?6 created_by id (0: any), ?7 fault_number,
+ * ?8 q, ?9 first id, ?10 last id, ?11 cursor, ?12 caller's user id,
+ * ?13 caller's department, ?14 limit, ?15 overdue (-1: any, 0, 1). */
 enum {
 	F_STATE = 1 << 0, F_DEPT = 1 << 1, F_CATEGORY = 1 << 2, F_REGION = 1 << 3, F_ASSIGNEE = 1 << 4,
-	F_CREATOR = 1 << 5, F_FAULT = 1 << 6, F_OVERDUE = 1 << 7, F_NOT_OVERDUE = 1 << 8, F_Q = 1 << 9,
-	F_FROM = 1 << 10, F_TO = 1 << 11, F_CURSOR = 1 << 12, F_SHAPES = 1 << 13
+	F_CREATOR = 1 << 5, F_FAULT = 1 << 6, F_OVERDUE = 1 << 7, F_Q = 1 << 8, F_SHAPES = 1 << 9
 };
-static _Atomic(char *) list_shapes[F_SHAPES][3]; /* [filters][scope] */
+static _Atomic(char *) list_shapes[F_SHAPES][3]; /* [driving filter][scope]; few are ever used */
 
-/* The shape bits of a filter (which members are set). */
+/* The driving filter of f, as shape bits (state with department is one). */
 static unsigned filter_mask(const struct ticket_filter *f)
 {
-	unsigned mask = 0;
-	mask |= f->state ? F_STATE : 0;
-	mask |= f->department ? F_DEPT : 0;
-	mask |= f->category ? F_CATEGORY : 0;
-	mask |= f->region ? F_REGION : 0;
-	mask |= f->assignee ? F_ASSIGNEE : 0;
-	mask |= f->created_by ? F_CREATOR : 0;
-	mask |= f->fault_number ? F_FAULT : 0;
-	mask |= f->overdue == 1 ? F_OVERDUE : f->overdue == 0 ? F_NOT_OVERDUE : 0;
-	mask |= f->q ? F_Q : 0;
-	mask |= f->from ? F_FROM : 0;
-	mask |= f->to ? F_TO : 0;
-	mask |= f->cursor ? F_CURSOR : 0;
-	return mask;
+	if (f->q)
+		return F_Q;
+	if (f->fault_number)
+		return F_FAULT;
+	if (f->assignee)
+		return F_ASSIGNEE;
+	if (f->created_by)
+		return F_CREATOR;
+	if (f->overdue == 1)
+		return F_OVERDUE;
+	if (f->state && f->department)
+		return F_STATE | F_DEPT;
+	if (f->category)
+		return F_CATEGORY;
+	if (f->region)
+		return F_REGION;
+	if (f->department)
+		return F_DEPT;
+	return f->state ? F_STATE : 0;
+}
+
+/* Appends the filter's predicate: plain when it drives, else true when unset. */
+static void predicate(struct strbuf *sb, unsigned mask, unsigned bit, const char *unset, const char *test)
+{
+	if (mask & bit)
+		strbuf_addf(sb, " AND %s", test);
+	else
+		strbuf_addf(sb, " AND (%s OR %s)", unset, test);
 }
 
 static const char *list_sql(unsigned mask, enum vis_scope scope)
@@ -654,31 +746,22 @@ static const char *list_sql(unsigned mask, enum vis_scope scope)
 	strbuf_adds(&sb, TICKET_JOINS " WHERE 1");
 	if (mask & F_Q)
 		strbuf_adds(&sb, " AND tickets_fts MATCH ?8");
-	if (mask & F_STATE)
-		strbuf_adds(&sb, " AND t.state = ?1");
-	if (mask & F_DEPT)
-		strbuf_adds(&sb, " AND t.department_id = ?2");
-	if (mask & F_CATEGORY)
-		strbuf_adds(&sb, " AND t.category_id IN (SELECT id FROM categories WHERE code = ?3"
-				 " OR substr(code, 1, length(?3) + 1) = ?3 || '.')");
-	if (mask & F_REGION)
-		strbuf_adds(&sb, " AND t.region = ?4");
-	if (mask & F_ASSIGNEE)
-		strbuf_adds(&sb, " AND t.assignee_id = ?5");
-	if (mask & F_CREATOR)
-		strbuf_adds(&sb, " AND t.created_by = ?6");
-	if (mask & F_FAULT)
-		strbuf_adds(&sb, " AND t.fault_number = ?7");
+	else
+		strbuf_adds(&sb, " AND ?8 IS NULL");
+	predicate(&sb, mask, F_STATE, "?1 IS NULL", "t.state = ?1");
+	predicate(&sb, mask, F_DEPT, "?2 = 0", "t.department_id = ?2");
+	predicate(&sb, mask, F_CATEGORY, "?3 IS NULL",
+		  "t.category_id IN (SELECT id FROM categories WHERE code = ?3"
+		  " OR substr(code, 1, length(?3) + 1) = ?3 || '.')");
+	predicate(&sb, mask, F_REGION, "?4 IS NULL", "t.region = ?4");
+	predicate(&sb, mask, F_ASSIGNEE, "?5 = 0", "t.assignee_id = ?5");
+	predicate(&sb, mask, F_CREATOR, "?6 = 0", "t.created_by = ?6");
+	predicate(&sb, mask, F_FAULT, "?7 IS NULL", "t.fault_number = ?7");
 	if (mask & F_OVERDUE)
-		strbuf_adds(&sb, " AND t.overdue = 1 AND t.closed_at IS NULL");
-	if (mask & F_NOT_OVERDUE)
-		strbuf_adds(&sb, " AND NOT (t.overdue = 1 AND t.closed_at IS NULL)");
-	if (mask & F_FROM)
-		strbuf_adds(&sb, " AND t.id >= ?9");
-	if (mask & F_TO)
-		strbuf_adds(&sb, " AND t.id <= ?10");
-	if (mask & F_CURSOR)
-		strbuf_adds(&sb, " AND t.id < ?11");
+		strbuf_adds(&sb, " AND t.overdue = 1 AND t.closed_at IS NULL AND ?15 = 1");
+	else
+		strbuf_adds(&sb, " AND (?15 < 0 OR (t.overdue = 1 AND t.closed_at IS NULL) = ?15)");
+	strbuf_adds(&sb, " AND t.id >= ?9 AND t.id <= ?10 AND t.id < ?11");
 	if (scope == VIS_CREATOR)
 		strbuf_adds(&sb, " AND t.created_by = ?12");
 	else if (scope == VIS_DEPARTMENT)
@@ -694,21 +777,30 @@ static const char *list_sql(unsigned mask, enum vis_scope scope)
 	return built;
 }
 
-/* Turns free text into an FTS5 query: each whitespace-separated word becomes
- * a quoted phrase (the tokenizer splits it into bigrams), words are ANDed.
- * Nothing the user types is FTS5 syntax. */
+/* Bytes of the word separator at p: ASCII white space, or the ideographic
+ * space U+3000 a Chinese input method types; 0 for anything else. */
+static size_t space_len(const char *p)
+{
+	if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		return 1;
+	return strncmp(p, "\xE3\x80\x80", 3) ? 0 : 3;
+}
+
+/* Turns free text into an FTS5 query: each word (separated by white space)
+ * becomes a quoted phrase (the tokenizer splits it into bigrams), words are
+ * ANDed. Nothing the user types is FTS5 syntax. */
 static enum gd_status fts_query(const char *q, struct strbuf *out)
 {
 	const char *p = q;
 	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
+		for (size_t n; (n = space_len(p));)
+			p += n;
 		if (!*p)
 			break;
 		if (out->len)
 			strbuf_addch(out, ' ');
 		strbuf_addch(out, '"');
-		for (; *p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r'; p++) {
+		for (; *p && !space_len(p); p++) {
 			if (*p == '"')
 				strbuf_addch(out, '"');
 			if (strbuf_addch(out, *p))
@@ -754,6 +846,23 @@ static enum gd_status id_bound(struct db *d, int64_t t, bool first, int64_t *id)
 	return s;
 }
 
+/* Adds a field error when no row of sql (one bound code) exists. */
+static enum gd_status known_code(struct db *d, const char *sql, const char *code, const char *field,
+				 const char *reason, struct gd_err *e)
+{
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_text(st, 1, code, -1);
+	s = db_step(st, &row);
+	db_reset(st);
+	if (!s && !row)
+		gd_err_field(e, field, reason);
+	return s;
+}
+
 const char *ticket_list_sql(const struct principal *who, const struct ticket_filter *f)
 {
 	enum vis_scope scope = vis_list_scope(who, f->fault_number != NULL);
@@ -782,6 +891,21 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 		else if (s)
 			goto out;
 	}
+	/* a mistyped filter is refused, not answered with an empty list */
+	if (f->state && (s = known_code(d, "SELECT 1 FROM wf_states WHERE code = ?1", f->state, "state",
+					"unknown state", e)))
+		goto out;
+	if (f->category && (s = known_code(d, "SELECT 1 FROM categories WHERE code = ?1", f->category, "category",
+					   "unknown category", e)))
+		goto out;
+	if (f->region && (s = known_code(d, "SELECT 1 FROM regions WHERE code = ?1", f->region, "region",
+					 "unknown region code (see GET /api/v1/regions)", e)))
+		goto out;
+	if (f->fault_number) {
+		const char *why = phone_check(f->fault_number, strlen(f->fault_number));
+		if (why)
+			gd_err_field(e, "fault_number", why);
+	}
 	const char *names[2] = {f->assignee, f->created_by};
 	int64_t *ids[2] = {&assignee_id, &creator_id};
 	const char *params[2] = {"assignee", "created_by"};
@@ -797,12 +921,12 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 		}
 	}
 	if (f->q) {
-		if (blank(f->q))
-			gd_err_field(e, "q", "must contain a word to search for");
-		else if (utf8_chars(f->q, strlen(f->q)) > TICKET_QUERY_MAX)
+		if (utf8_chars(f->q, strlen(f->q)) > TICKET_QUERY_MAX)
 			gd_err_field(e, "q", "at most 200 characters");
 		else if (fts_query(f->q, &fts))
 			gd_err_field(e, "q", "too long");
+		else if (!fts.len)
+			gd_err_field(e, "q", "must contain a word to search for");
 	}
 	if (gd_err_has_fields(e)) {
 		s = gd_errf(e, GD_E_VALIDATION, "invalid list filters");
@@ -828,13 +952,14 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 	db_bind_int64(st, 5, assignee_id);
 	db_bind_int64(st, 6, creator_id);
 	db_bind_text(st, 7, f->fault_number, -1);
-	db_bind_text(st, 8, fts.buf, -1);
-	db_bind_int64(st, 9, first_id);
-	db_bind_int64(st, 10, last_id);
-	db_bind_int64(st, 11, f->cursor);
+	db_bind_text(st, 8, f->q ? fts.buf : NULL, -1);
+	db_bind_int64(st, 9, f->from ? first_id : 0);
+	db_bind_int64(st, 10, f->to ? last_id : INT64_MAX);
+	db_bind_int64(st, 11, f->cursor ? f->cursor : INT64_MAX);
 	db_bind_int64(st, 12, who->user_id);
 	db_bind_int64(st, 13, who->department_id);
 	db_bind_int64(st, 14, limit + 1); /* one more tells whether a next page exists */
+	db_bind_int64(st, 15, f->overdue);
 	json_t *items = json_array();
 	int64_t last_seen = 0;
 	bool row, more = false;

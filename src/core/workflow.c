@@ -4,6 +4,7 @@
 #include "gongdan/workflow.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gongdan/catalog.h"
@@ -289,7 +290,10 @@ static enum gd_status check_inputs(struct db *w, const struct wf_action *a, cons
 	for (int i = 0; i < a->ninputs; i++) {
 		const struct wf_input *in = &a->inputs[i];
 		json_t *x = json_object_get(inputs, in->name);
-		if (!x || json_is_null(x) || (json_is_string(x) && blank(json_string_value(x)))) {
+		/* a blank string is an empty text or department field; a
+		 * satisfaction must be a number, so "" is refused below */
+		bool is_blank = in->kind != KIND_SATISFACTION && json_is_string(x) && blank(json_string_value(x));
+		if (!x || json_is_null(x) || is_blank) {
 			if (in->required)
 				gd_err_field(e, in->name, "required");
 			continue;
@@ -467,23 +471,66 @@ enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket
 	return history_append(w, &h);
 }
 
+/* An action waiting for the writer (see workflow.h). */
+struct wf_act_job {
+	struct principal who;
+	char number[TICKET_NUMBER_MAX];
+	char action[WF_CODE];
+	json_t *inputs; /* a private copy: the writer thread reads it */
+	int64_t if_match;
+	struct gd_err e;
+};
+
+void *wf_act_prepare(const struct principal *who, const char *number, const char *action, const json_t *inputs,
+		     int64_t if_match)
+{
+	struct wf_act_job *j = xcalloc(1, sizeof *j);
+	j->who = *who;
+	copy(j->number, sizeof j->number, number);
+	copy(j->action, sizeof j->action, action);
+	j->inputs = inputs ? json_deep_copy(inputs) : json_object();
+	j->if_match = if_match;
+	return j;
+}
+
+struct gd_err *wf_act_job_err(void *ctx)
+{
+	return &((struct wf_act_job *)ctx)->e;
+}
+
+void wf_act_job_free(void *ctx)
+{
+	struct wf_act_job *j = ctx;
+	if (!j)
+		return;
+	json_decref(j->inputs);
+	gd_err_release(&j->e);
+	free(j);
+}
+
+enum gd_status wf_act_write(struct db *w, void *ctx)
+{
+	struct wf_act_job *j = ctx;
+	struct ticket_row tk;
+	enum gd_status s = ticket_load(w, &j->who, j->number, &tk);
+	if (s == GD_E_NOT_FOUND)
+		return gd_errf(&j->e, s, "no ticket '%.40s'", j->number);
+	if (!s && j->if_match >= 0 && j->if_match != tk.version)
+		return gd_errf(&j->e, GD_E_PRECONDITION, "the ticket is at version %lld, not %lld; reload it",
+			       (long long)tk.version, (long long)j->if_match);
+	return s ? s : wf_apply(w, &j->who, &tk, j->action, j->inputs, &j->e);
+}
+
 enum gd_status wf_act(const struct principal *who, const char *number, const char *action, const json_t *inputs,
 		      int64_t if_match, struct gd_err *e)
 {
-	struct db *w;
-	struct ticket_row tk;
-	enum gd_status s = db_write_begin(&w);
-	if (s)
-		return s;
-	s = ticket_load(w, who, number, &tk);
-	if (s == GD_E_NOT_FOUND)
-		gd_errf(e, s, "no ticket '%.40s'", number);
-	else if (!s && if_match >= 0 && if_match != tk.version)
-		s = gd_errf(e, GD_E_PRECONDITION, "the ticket is at version %lld, not %lld; reload it",
-			    (long long)tk.version, (long long)if_match);
-	if (!s)
-		s = wf_apply(w, who, &tk, action, inputs, e);
-	return db_write_end(w, s);
+	void *job = wf_act_prepare(who, number, action, inputs, if_match);
+	enum gd_status s = db_write_run(wf_act_write, job);
+	struct gd_err *je = wf_act_job_err(job);
+	*e = *je; /* hand the details over */
+	je->fields = NULL;
+	wf_act_job_free(job);
+	return s;
 }
 
 enum gd_status wf_sla_sweep(int64_t now, int *marked)

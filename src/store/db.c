@@ -71,8 +71,18 @@ enum gd_status db_exec(struct db *d, const char *sql)
 	return GD_OK;
 }
 
+/* Process-wide SQLite settings, before the first connection: no global
+ * memory statistics (they take a process-wide mutex on every allocation). */
+static void lib_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 enum gd_status db_open(const char *path, struct db **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, lib_init);
 	sqlite3 *h = NULL;
 	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -328,6 +338,7 @@ const char *db_global_path(void)
 
 void db_global_close(void)
 {
+	db_writer_stop();
 	pthread_mutex_lock(&readers_lock);
 	while (readers) {
 		struct db *next = readers->next_reader;
@@ -408,4 +419,151 @@ enum gd_status db_explain(struct db *d, const char *sql, struct strbuf *plan)
 	sqlite3_finalize(st);
 	strbuf_release(&q);
 	return s;
+}
+
+/* --- group commit ------------------------------------------------------ */
+
+#define DB_BATCH_MAX 256
+
+static pthread_t writer_thread;
+static bool writer_running, writer_stopping;
+static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jobs_cond = PTHREAD_COND_INITIALIZER;
+static struct db_job *jobs_head, *jobs_tail;
+
+static enum gd_status run_cached(struct db *d, const char *sql)
+{
+	struct db_stmt *st;
+	enum gd_status s = db_prepare(d, sql, &st);
+	return s ? s : db_run(st);
+}
+
+/* Runs a chain of jobs in one transaction, then reports each outcome. */
+static void run_batch(struct db_job *batch)
+{
+	static const char begin[] = "BEGIN IMMEDIATE", commit[] = "COMMIT", savepoint[] = "SAVEPOINT job",
+			  release[] = "RELEASE job", undo[] = "ROLLBACK TO job";
+	pthread_mutex_lock(&writer_lock);
+	enum gd_status st = run_cached(writer, begin);
+	for (struct db_job *j = batch; j; j = j->next) {
+		if (st) {
+			j->status = st;
+			continue;
+		}
+		if ((st = run_cached(writer, savepoint)))
+			continue;
+		j->status = j->run(writer, j->ctx);
+		if (j->status)
+			st = run_cached(writer, undo);
+		if (!st)
+			st = run_cached(writer, release);
+	}
+	if (!st)
+		st = run_cached(writer, commit);
+	if (st) {
+		/* nothing of this batch is durable: every job fails with the cause */
+		sqlite3_exec(writer->h, "ROLLBACK", NULL, NULL, NULL);
+		for (struct db_job *j = batch; j; j = j->next)
+			if (!j->status)
+				j->status = st;
+	}
+	pthread_mutex_unlock(&writer_lock);
+	for (struct db_job *j = batch, *next; j; j = next) {
+		next = j->next;
+		j->done(j); /* may free j */
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&jobs_lock);
+	for (;;) {
+		while (!jobs_head && !writer_stopping)
+			pthread_cond_wait(&jobs_cond, &jobs_lock);
+		if (!jobs_head)
+			break;
+		/* take what is waiting, up to the batch limit */
+		struct db_job *batch = jobs_head, *last = jobs_head;
+		for (int n = 1; n < DB_BATCH_MAX && last->next; n++)
+			last = last->next;
+		jobs_head = last->next;
+		if (!jobs_head)
+			jobs_tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&jobs_lock);
+		run_batch(batch);
+		pthread_mutex_lock(&jobs_lock);
+	}
+	pthread_mutex_unlock(&jobs_lock);
+	return NULL;
+}
+
+enum gd_status db_writer_start(void)
+{
+	writer_stopping = false;
+	if (pthread_create(&writer_thread, NULL, writer_main, NULL))
+		return GD_E_INTERNAL;
+	writer_running = true;
+	return GD_OK;
+}
+
+void db_writer_stop(void)
+{
+	if (!writer_running)
+		return;
+	pthread_mutex_lock(&jobs_lock);
+	writer_stopping = true; /* the queue is drained before the thread ends */
+	pthread_cond_signal(&jobs_cond);
+	pthread_mutex_unlock(&jobs_lock);
+	pthread_join(writer_thread, NULL);
+	writer_running = false;
+}
+
+void db_write_submit(struct db_job *job)
+{
+	job->next = NULL;
+	if (!writer_running) {
+		run_batch(job);
+		return;
+	}
+	pthread_mutex_lock(&jobs_lock);
+	if (jobs_tail)
+		jobs_tail->next = job;
+	else
+		jobs_head = job;
+	jobs_tail = job;
+	pthread_cond_signal(&jobs_cond);
+	pthread_mutex_unlock(&jobs_lock);
+}
+
+struct sync_job {
+	struct db_job job;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool finished;
+};
+
+static void sync_done(struct db_job *job)
+{
+	struct sync_job *sj = (struct sync_job *)job;
+	pthread_mutex_lock(&sj->lock);
+	sj->finished = true;
+	pthread_cond_signal(&sj->cond);
+	pthread_mutex_unlock(&sj->lock);
+}
+
+enum gd_status db_write_run(enum gd_status (*run)(struct db *w, void *ctx), void *ctx)
+{
+	struct sync_job sj = {.job = {.run = run, .done = sync_done, .ctx = ctx}};
+	pthread_mutex_init(&sj.lock, NULL);
+	pthread_cond_init(&sj.cond, NULL);
+	db_write_submit(&sj.job);
+	pthread_mutex_lock(&sj.lock);
+	while (!sj.finished)
+		pthread_cond_wait(&sj.cond, &sj.lock);
+	pthread_mutex_unlock(&sj.lock);
+	pthread_mutex_destroy(&sj.lock);
+	pthread_cond_destroy(&sj.cond);
+	return sj.job.status;
 }

@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,8 @@ static struct request *request_new(const char *uri)
 
 static void request_free(struct request *req)
 {
+	if (req->job_ctx_free)
+		req->job_ctx_free(req->job_ctx);
 	free(req->raw_uri);
 	free(req->path);
 	free(req->param_buf);
@@ -299,6 +302,39 @@ static enum gd_status dispatch(struct request *req)
 	return r->handler(req);
 }
 
+/* The writer thread calls this after the job's commit. */
+static void job_finished(struct db_job *job)
+{
+	struct request *req = job->ctx == NULL ? NULL : (struct request *)((char *)job - offsetof(struct request, job));
+	req->job_finished = true;
+	MHD_resume_connection(req->conn);
+}
+
+enum gd_status req_write_async(struct request *req, enum gd_status (*run)(struct db *w, void *ctx), void *ctx,
+			       void (*ctx_free)(void *ctx), req_then then)
+{
+	req->job_ctx = ctx;
+	req->job_ctx_free = ctx_free;
+	req->then = then;
+	req->job.run = run;
+	req->job.ctx = ctx;
+	req->job.done = job_finished;
+	req->suspended = true;
+	MHD_suspend_connection(req->conn);
+	db_write_submit(&req->job);
+	return GD_OK;
+}
+
+/* After the commit: the handler's continuation answers. */
+static struct MHD_Response *respond_after_write(struct request *req)
+{
+	req_then then = req->then;
+	req->then = NULL;
+	req->suspended = false;
+	enum gd_status st = then(req, req->job.status);
+	return st ? render_error(req, st) : render_ok(req);
+}
+
 static struct MHD_Response *respond(struct request *req)
 {
 	enum gd_status st = decode_path(req);
@@ -313,6 +349,8 @@ static struct MHD_Response *respond(struct request *req)
 	switch (route_find(req, &allowed)) {
 	case ROUTE_FOUND:
 		st = dispatch(req);
+		if (!st && req->suspended)
+			return NULL; /* answered after the group commit */
 		return st ? render_error(req, st) : render_ok(req);
 	case ROUTE_WRONG_METHOD: {
 		char text[128];
@@ -399,7 +437,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	}
 	if (req->body_too_large)
 		return req->drained ? too_large(conn, req) : MHD_YES; /* else answered on the first call */
-	return queue(conn, req, respond(req));
+	if (req->job_finished && req->then)
+		return queue(conn, req, respond_after_write(req));
+	if (req->suspended)
+		return MHD_YES; /* still waiting for the commit */
+	struct MHD_Response *resp = respond(req);
+	return resp ? queue(conn, req, resp) : MHD_YES;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -425,7 +468,8 @@ enum gd_status http_start(const struct http_config *cfg)
 	}
 	struct sockaddr_storage addr;
 	memset(&addr, 0, sizeof addr);
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	struct sockaddr_in *a4 = (struct sockaddr_in *)&addr;
 	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&addr;
 	if (inet_pton(AF_INET, cfg->host, &a4->sin_addr) == 1) {

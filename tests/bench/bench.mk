@@ -10,6 +10,10 @@ $(BUILD)/floor_http: tests/bench/floor_http.c
 	$(CC) $(FLOOR_HTTP_CFLAGS) $$(pkg-config --cflags libmicrohttpd) -o $@ $< \
 		$$(pkg-config --libs libmicrohttpd)
 
+$(BUILD)/floor_sqlite: tests/bench/floor_sqlite.c
+	@mkdir -p $(@D)
+	$(CC) $(FLOOR_HTTP_CFLAGS) $$(pkg-config --cflags sqlite3) -o $@ $< $$(pkg-config --libs sqlite3)
+
 .PHONY: bench-run
-bench-run: $(BUILD)/gongdan $(BUILD)/floor_http
+bench-run: $(BUILD)/gongdan $(BUILD)/floor_http $(BUILD)/floor_sqlite
 	BUILD=$(BUILD) bash tests/bench/run.sh

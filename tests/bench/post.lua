@@ -25,3 +25,13 @@ if header and header ~= "" then
    assert(name, "BENCH_HEADER must look like 'Name: value'")
    wrk.headers[name] = value
 end
+
+-- "{{seq}}" in the body becomes a per-thread counter (7 digits), so rows
+-- such as ticket creation can vary what they send (e.g. the fault number).
+if wrk.body and wrk.body:find("{{seq}}", 1, true) then
+   local template, seq = wrk.body, 0
+   request = function()
+      seq = seq + 1
+      return wrk.format(nil, nil, nil, (template:gsub("{{seq}}", string.format("%07d", seq % 10000000))))
+   end
+end

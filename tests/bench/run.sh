@@ -66,10 +66,6 @@ printf '{"status":"ok"}' >"$TMP/healthz.json"
 # request-body-file / request-header (optional) switch wrk to post.lua;
 # ${VAR} in the header is replaced by the environment variable VAR, e.g.
 #   "create|POST|/api/tickets|$TMP/ticket.json|http:application/json|$TMP/new.json|Authorization: Bearer \${BENCH_TOKEN}"
-ROWS=(
-    "healthz|GET|/healthz|$TMP/healthz.json|http:application/json"
-    "index.html|GET|/index.html|$ROOT/www/index.html|http:text/html"
-)
 
 start_server() { # log cmd...: run cmd in background, set PORT from its output
     local log=$1 pid
@@ -148,11 +144,32 @@ check_row() { # port method path body-file req-body req-header
     fi
 }
 
-"$BIN/gongdan" init --db "$TMP/bench.db" >"$TMP/init.log" 2>&1 ||
+"$BIN/gongdan" init --db "$TMP/bench.db" --demo >"$TMP/init.log" 2>&1 ||
     { cat "$TMP/init.log" >&2; die "gongdan init failed"; }
+BENCH_TOKEN=$("$BIN/gongdan" token create --username agent1 --name bench --db "$TMP/bench.db" 2>/dev/null | tail -n 1)
+export BENCH_TOKEN
 start_server "$TMP/gongdan.log" "$BIN/gongdan" serve --db "$TMP/bench.db" \
     --listen 127.0.0.1:0 --www "$ROOT/www" --threads "$THREADS"
 GONGDAN_PORT=$PORT GONGDAN_PID=$SERVER_PID
+
+# the ticket rows: a create body (a VAS complaint without extra fields, the
+# same row floor_sqlite inserts; {{seq}} varies the fault number as real
+# customers do) and one stored ticket to read back
+cat >"$TMP/new.json" <<'JSON'
+{"category":"VAS.MMS.FORCED","fault_number":"1381{{seq}}","subject":"用户反映手机被强行定制彩信业务","customer_name":"一位先生","region":"KM","contact_number":"13812345678","description":"用户称未定制移动多媒体邮箱却被扣费，要求退费并取消。"}
+JSON
+sed 's/{{seq}}/0000000/' "$TMP/new.json" | curl -s -o "$TMP/created.json" -H "Authorization: Bearer $BENCH_TOKEN" \
+    -H 'Content-Type: application/json' --data-binary @- "http://127.0.0.1:$GONGDAN_PORT/api/v1/tickets"
+READ_NUMBER=$(sed -n 's/.*"number":"\(TS[0-9]*\)".*/\1/p' "$TMP/created.json")
+curl -s -o "$TMP/ticket.json" -H "Authorization: Bearer $BENCH_TOKEN" \
+    "http://127.0.0.1:$GONGDAN_PORT/api/v1/tickets/$READ_NUMBER"
+
+ROWS=(
+    "healthz|GET|/healthz|$TMP/healthz.json|http:application/json"
+    "index.html|GET|/index.html|$ROOT/www/index.html|http:text/html"
+    "ticket-read|GET|/api/v1/tickets/$READ_NUMBER|$TMP/ticket.json|http:application/json||Authorization: Bearer \${BENCH_TOKEN}"
+    "ticket-create|POST|/api/v1/tickets|$TMP/healthz.json|cmd:$BIN/floor_sqlite|$TMP/new.json|Authorization: Bearer \${BENCH_TOKEN}"
+)
 
 gongdan_died() { # true (and notes why) if the gongdan server is gone
     local rc=0

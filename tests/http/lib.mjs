@@ -70,3 +70,33 @@ export function errorOf(res) {
     throw new Error(`not an error body (status ${res.status}): ${res.text}`);
   return res.body.error;
 }
+
+// A bearer token for a demo user, made with `gongdan token create` on the
+// server's database (works while it serves).
+export function tokenFor(srv, username) {
+  const r = cli(['token', 'create', '--username', username, '--db', srv.db]);
+  if (r.status !== 0) throw new Error(`token create ${username}: ${r.stderr}`);
+  return r.stdout.trim().split(/\s+/).pop();
+}
+
+// A client bound to one user: as(srv, 'agent1').post('/api/v1/tickets', {...}).
+export function as(srv, username) {
+  const token = tokenFor(srv, username);
+  const call = (method) => (path, body, headers = {}) =>
+    req(srv.url, method, path, { body, headers: { authorization: `Bearer ${token}`, ...headers } });
+  return { token, username, get: call('GET'), post: call('POST'), patch: call('PATCH'), del: call('DELETE') };
+}
+
+// A valid network-quality ticket body (every required extra field filled).
+export function netTicket(overrides = {}) {
+  return {
+    category: 'NET.SIGNAL', fault_number: '13812345678', subject: '家中信号弱，通话经常中断',
+    customer_name: '一位先生', description: '用户反映在家中室内信号弱，已持续一周。',
+    fields: {
+      symptom: '室内无信号', calling_number: '13812345678', called_number: '13987654321',
+      announcement: '无提示音', location: '昆明市五华区某小区', tried_other_device: 'yes',
+      persists_after_restart: 'yes', handset_model: 'Huawei P40',
+    },
+    ...overrides,
+  };
+}

@@ -1,0 +1,96 @@
+/* floor_sqlite.c - the floor for ticket creation: a bare SQLite insert of the
+ * same ticket row, one transaction each, on this machine's disk, with the
+ * pragmas gongdan uses (WAL, synchronous=NORMAL). No HTTP, no JSON, no
+ * indexes, no history: what remains is the commit, which is the ceiling.
+ * Runs for BENCH_SECONDS (default 4) in BENCH_TMP (default /tmp) and prints
+ * "ops/s p50_ms p99_ms" on its last line. Concurrency is not used: SQLite
+ * has one writer, so more threads cannot raise this floor. */
+#define _POSIX_C_SOURCE 200809L
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void check(int rc, sqlite3 *db, const char *what)
+{
+	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+		fprintf(stderr, "floor_sqlite: %s: %s\n", what, sqlite3_errmsg(db));
+		exit(1);
+	}
+}
+
+int main(void)
+{
+	const char *tmp = getenv("BENCH_TMP") ? getenv("BENCH_TMP") : "/tmp";
+	const char *secs = getenv("BENCH_SECONDS");
+	double duration = (secs ? atof(secs) : 4.0) * 1000.0;
+	char path[512];
+	snprintf(path, sizeof path, "%s/floor-sqlite-%d.db", tmp, (int)getpid());
+	sqlite3 *db;
+	check(sqlite3_open(path, &db), db, "open");
+	check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			       "CREATE TABLE tickets (id INTEGER PRIMARY KEY, number TEXT, category_id INTEGER,"
+			       " fault_number TEXT, subject TEXT, customer_name TEXT, region TEXT, contact_number TEXT,"
+			       " description TEXT, fields TEXT, priority TEXT, state TEXT, created_by INTEGER,"
+			       " created_at INTEGER, updated_at INTEGER, version INTEGER)",
+			   NULL, NULL, NULL),
+	      db, "schema");
+	sqlite3_stmt *begin, *ins, *commit;
+	check(sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, NULL), db, "prepare");
+	check(sqlite3_prepare_v2(db, "COMMIT", -1, &commit, NULL), db, "prepare");
+	check(sqlite3_prepare_v2(db,
+				 "INSERT INTO tickets (number, category_id, fault_number, subject, customer_name, region,"
+				 " contact_number, description, fields, priority, state, created_by, created_at,"
+				 " updated_at, version) VALUES (?1, 7, '13812345678', '用户反映手机被强行定制彩信业务',"
+				 " '一位先生', 'KM', '13812345678', '用户称未定制移动多媒体邮箱却被扣费，要求退费并取消。',"
+				 " '{}', 'normal', 'draft', 2, ?2, ?2, 1)",
+				 -1, &ins, NULL),
+	      db, "prepare");
+	size_t cap = 1 << 20, n = 0;
+	double *lat = malloc(cap * sizeof *lat);
+	double start = now_ms(), t = start;
+	char number[32];
+	while (t - start < duration && n < cap) {
+		snprintf(number, sizeof number, "TS20261129%06zu", n + 1);
+		double t0 = now_ms();
+		check(sqlite3_step(begin), db, "begin");
+		sqlite3_reset(begin);
+		sqlite3_bind_text(ins, 1, number, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 2, (sqlite3_int64)time(NULL));
+		check(sqlite3_step(ins), db, "insert");
+		sqlite3_reset(ins);
+		check(sqlite3_step(commit), db, "commit");
+		sqlite3_reset(commit);
+		t = now_ms();
+		lat[n++] = t - t0;
+	}
+	qsort(lat, n, sizeof *lat, cmp);
+	printf("%.1f %.3f %.3f\n", n / ((t - start) / 1000.0), lat[n / 2], lat[(size_t)(n * 0.99)]);
+	sqlite3_finalize(begin);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(commit);
+	sqlite3_close(db);
+	free(lat);
+	char side[560];
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+	return 0;
+}
