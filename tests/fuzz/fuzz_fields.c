@@ -1,0 +1,27 @@
+/* fuzz_fields.c - the field-schema language and its validator on arbitrary
+ * JSON: input is "schema\0values"; neither may crash, leak or misreport. */
+#include <stdint.h>
+#include <string.h>
+
+#include "gongdan/fields.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data;
+	const char *sep = memchr(text, '\0', size);
+	size_t n1 = sep ? (size_t)(sep - text) : size;
+	json_t *schema = json_loadb(text, n1, 0, NULL);
+	json_t *values = sep ? json_loadb(sep + 1, size - n1 - 1, 0, NULL) : NULL;
+	char err[256];
+	if (schema && fields_schema_check(schema, err, sizeof err) == GD_OK) {
+		json_t *errors = json_object();
+		fields_validate(schema, values, true, errors);
+		fields_validate(schema, values, false, errors);
+		json_decref(errors);
+	}
+	json_decref(schema);
+	json_decref(values);
+	return 0;
+}
