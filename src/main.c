@@ -195,7 +195,7 @@ out:
 
 static int cmd_init(int argc, char **argv)
 {
-	static const char *const opts[] = {"--db=", "--demo", NULL};
+	static const char *const opts[] = {"--db=", "--demo", "--demo-users", NULL};
 	struct cli_args a;
 	if (cli_parse("init", opts, argc, argv, &a))
 		return 2;
@@ -207,10 +207,12 @@ static int cmd_init(int argc, char **argv)
 		return 1;
 	}
 	int rc = 0;
-	if (cli_flag(&a, "--demo"))
+	if (cli_flag(&a, "--demo") || cli_flag(&a, "--demo-users"))
 		rc = demo_users_seed(d) ? 1 : 0;
 	db_exec(d, "PRAGMA wal_checkpoint(TRUNCATE)");
 	db_close(d);
+	if (!rc && cli_flag(&a, "--demo"))
+		rc = demo_tickets_seed(path);
 	if (!rc)
 		printf("database %s is ready\n", path);
 	return rc;
@@ -250,7 +252,7 @@ static const struct {
 	const char *usage;
 } commands[] = {
 	{"serve", cmd_serve, "serve [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--quiet]"},
-	{"init", cmd_init, "init [--db PATH] [--demo]"},
+	{"init", cmd_init, "init [--db PATH] [--demo | --demo-users]   # --demo: users and tickets"},
 	{"backup", cmd_backup, "backup --to FILE [--db PATH]"},
 	{"user add", cli_user_add, "user add --username U --role R [--department CODE] [--display-name NAME] [--password-stdin] [--db PATH]"},
 	{"audit verify", cli_audit_verify, "audit verify [--db PATH]"},

@@ -13,4 +13,9 @@ struct db;
  * stderr. */
 int demo_users_seed(struct db *d);
 
+/* Creates the demo tickets (in several states, with their history) when the
+ * database at path has no tickets yet. Needs the demo users. Returns 0, or
+ * non-zero after printing why on stderr. */
+int demo_tickets_seed(const char *path);
+
 #endif

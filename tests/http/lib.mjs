@@ -21,7 +21,8 @@ export async function startServer(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'gongdan-test-'));
   const db = join(dir, 'test.db');
   if (!opts.dir) {
-    const init = cli(['init', '--db', db, ...(opts.demo === false ? [] : ['--demo'])]);
+    // demo users only: every test starts from an empty ticket table
+    const init = cli(['init', '--db', db, ...(opts.demo === false ? [] : opts.demo === 'tickets' ? ['--demo'] : ['--demo-users'])]);
     if (init.status !== 0) throw new Error('init failed: ' + init.stderr);
   }
   const args = ['serve', '--db', db, '--listen', opts.listen || '127.0.0.1:0', '--www', opts.www || join(ROOT, 'www'),
