@@ -14,6 +14,8 @@ void static_release(void);
 /* Answers a GET/HEAD for req->path from the folder: on GD_OK *resp and
  * *http_status are set. GD_E_NOT_FOUND when there is no such file. */
 enum gd_status static_serve(struct request *req, struct MHD_Response **resp, unsigned *http_status);
+/* Drops every file held in memory. */
+void static_cache_clear(void);
 /* MIME type for a file name, by extension. */
 const char *static_mime_type(const char *name);
 

@@ -73,6 +73,22 @@ test('static file with MIME type, ETag and 304', async () => {
   assert.match(root.text, /工单/);
 });
 
+test('a changed static file is served fresh (the memory cache rechecks the disk)', async () => {
+  writeFileSync(join(www, 'note.txt'), 'first');
+  const a = await req(srv.url, 'GET', '/note.txt');
+  assert.equal(a.text, 'first');
+  assert.equal(a.headers.get('content-type'), 'text/plain; charset=utf-8');
+  await new Promise((r) => setTimeout(r, 1100));
+  writeFileSync(join(www, 'note.txt'), 'second, longer');
+  await new Promise((r) => setTimeout(r, 1100));
+  const b = await req(srv.url, 'GET', '/note.txt');
+  assert.equal(b.text, 'second, longer');
+  assert.notEqual(b.headers.get('etag'), a.headers.get('etag'));
+  rmSync(join(www, 'note.txt'));
+  await new Promise((r) => setTimeout(r, 1100));
+  assert.equal((await req(srv.url, 'GET', '/note.txt')).status, 404);
+});
+
 test('no way out of www/: .., encoded dots, symlinks, hidden files', async () => {
   for (const p of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/%2E%2E%2Fetc%2Fpasswd', '/passwd-link.txt', '/.hidden', '/..%5c..%5cetc%5cpasswd']) {
     const out = await raw(srv.url, `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
