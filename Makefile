@@ -7,7 +7,7 @@ OPT     ?= -O2 -g
 SAN     ?=
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wvla \
-           -Wwrite-strings -Wformat=2 -Wshadow -fno-common
+           -Wwrite-strings -Wformat=2 -Wshadow -Wconversion -fno-common
 CPPFLAGS := -Iinclude -D_GNU_SOURCE -MMD -MP
 CFLAGS  := -std=c11 $(OPT) $(SAN) $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm

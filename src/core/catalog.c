@@ -19,8 +19,14 @@ static void copy(char *dst, size_t n, const char *src)
 
 enum gd_status category_find(struct db *d, const char *code, struct category *out)
 {
+	/* active: the category and every ancestor (switching off a branch
+	 * switches off everything under it) */
 	static const char sql[] =
-		"SELECT c.id, c.code, c.name, c.sla_hours, coalesce(c.department_id, 0), c.fields_schema, c.active,"
+		"WITH RECURSIVE up(id, parent_id, active) AS ("
+		"   SELECT id, parent_id, active FROM categories WHERE code = ?1"
+		"   UNION ALL SELECT p.id, p.parent_id, p.active FROM categories p JOIN up ON p.id = up.parent_id)"
+		" SELECT c.id, c.code, c.name, c.sla_hours, coalesce(c.department_id, 0), c.fields_schema,"
+		" (SELECT min(active) FROM up),"
 		" NOT EXISTS (SELECT 1 FROM categories k WHERE k.parent_id = c.id AND k.active)"
 		" FROM categories c WHERE c.code = ?1";
 	struct db_stmt *st;
@@ -66,27 +72,41 @@ enum gd_status category_tree(struct db *d, json_t **out)
 	if ((s = db_prepare(d, sql, &st)))
 		return s;
 	json_t *roots = json_array();
-	json_t *by_id = json_object(); /* id → node (borrowed into the tree) */
+	json_t *by_id = json_object(); /* id → node */
+	json_t *order = json_array();  /* [node, parent id] in row order */
 	while (!(s = db_step(st, &row)) && row) {
-		char key[24], parent[24];
+		char key[24];
 		snprintf(key, sizeof key, "%lld", (long long)db_col_int64(st, 0));
-		snprintf(parent, sizeof parent, "%lld", (long long)db_col_int64(st, 1));
 		json_t *schema = json_loads(db_col_text(st, 7), 0, NULL);
 		json_t *node = json_pack("{s:s, s:s, s:s, s:I, s:o*, s:o, s:[]}", "code", db_col_text(st, 2), "name",
 					 db_col_text(st, 3), "description", db_col_text(st, 4), "sla_hours",
 					 (json_int_t)db_col_int64(st, 5), "department",
 					 db_col_null(st, 6) ? NULL : json_string(db_col_text(st, 6)), "fields",
 					 schema ? schema : json_array(), "children");
-		json_t *p = db_col_int64(st, 1) ? json_object_get(by_id, parent) : NULL;
-		json_array_append(p ? json_object_get(p, "children") : roots, node);
 		json_object_set_new(by_id, key, node);
+		json_array_append_new(order, json_pack("[O, I]", node, (json_int_t)db_col_int64(st, 1)));
 	}
 	db_reset(st);
+	/* link in a second pass: a category moved (parent_id updated) under a
+	 * newer one comes before its parent; one under an inactive parent is
+	 * hidden with it */
+	size_t i;
+	json_t *pair;
+	json_array_foreach(order, i, pair) {
+		json_t *node = json_array_get(pair, 0);
+		json_int_t parent_id = json_integer_value(json_array_get(pair, 1));
+		char parent[24];
+		snprintf(parent, sizeof parent, "%lld", (long long)parent_id);
+		json_t *p = parent_id ? json_object_get(by_id, parent) : NULL;
+		if (p || !parent_id)
+			json_array_append(p ? json_object_get(p, "children") : roots, node);
+	}
 	/* mark leaves: the selectable ones */
 	const char *k;
 	json_t *node;
 	json_object_foreach(by_id, k, node)
 		json_object_set_new(node, "leaf", json_boolean(json_array_size(json_object_get(node, "children")) == 0));
+	json_decref(order);
 	json_decref(by_id);
 	if (s) {
 		json_decref(roots);
@@ -240,6 +260,8 @@ enum gd_status segments_import(const char *path, int *imported, json_t **bad, st
 		return gd_errf(e, GD_E_NOT_FOUND, "cannot read %s (missing, unreadable or over 256 MiB)", path);
 	}
 	char *text = file.buf ? file.buf : (char *)"";
+	if (!strncmp(text, "\xEF\xBB\xBF", 3))
+		text += 3; /* the UTF-8 byte-order mark spreadsheets write */
 	struct db *w;
 	enum gd_status s = db_write_begin(&w);
 	if (s) {

@@ -21,6 +21,20 @@ static json_t *phrase_json(struct db_stmt *st)
 			 (json_int_t)db_col_int64(st, 5));
 }
 
+/* Whether code names a workflow state (wf_states). */
+static enum gd_status state_exists(struct db *d, const char *code, bool *found)
+{
+	static const char sql[] = "SELECT 1 FROM wf_states WHERE code = ?1";
+	struct db_stmt *st;
+	enum gd_status s;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_text(st, 1, code, -1);
+	s = db_step(st, found);
+	db_reset(st);
+	return s;
+}
+
 enum gd_status phrase_list(const char *category, const char *state, json_t **out, struct gd_err *e)
 {
 	/* a phrase tied to 网络质量 is offered for every category under it */
@@ -44,6 +58,15 @@ enum gd_status phrase_list(const char *category, const char *state, json_t **out
 		}
 		if (s)
 			return s;
+	}
+	if (state) {
+		bool found;
+		if ((s = state_exists(d, state, &found)))
+			return s;
+		if (!found) {
+			gd_err_field(e, "state", "unknown state");
+			return gd_errf(e, GD_E_VALIDATION, "unknown state '%.40s'", state);
+		}
 	}
 	if ((s = db_prepare(d, sql, &st)))
 		return s;
@@ -131,8 +154,11 @@ static void check(struct db *d, const json_t *in, bool create, struct phrase_val
 	}
 	if ((x = json_object_get(in, "state"))) {
 		v->has_state = true;
-		if (!json_is_null(x) && (!json_is_string(x) || json_string_length(x) > 24))
-			gd_err_field(e, "state", "must be a state code or null");
+		bool found = false;
+		if (json_is_string(x) && state_exists(d, json_string_value(x), &found))
+			found = false;
+		if (!json_is_null(x) && !found)
+			gd_err_field(e, "state", "must be a state code (draft, pending_dispatch, …) or null");
 		else if (!json_is_null(x))
 			v->state = json_string_value(x);
 	}

@@ -13,7 +13,7 @@
 #include "gongdan/xalloc.h"
 
 #define DB_BUSY_TIMEOUT_MS 5000
-#define DB_STMT_CACHE 128
+#define DB_STMT_CACHE 512
 
 struct db_cached {
 	const char *sql; /* key: the caller's string literal */
@@ -134,14 +134,18 @@ enum gd_status db_prepare(struct db *d, const char *sql, struct db_stmt **out)
 		enum gd_status st = map_rc(d->h, rc, sql);
 		return st ? st : GD_E_INTERNAL;
 	}
-	if (d->ncache < DB_STMT_CACHE) {
-		d->cache[d->ncache].sql = sql;
-		d->cache[d->ncache].stmt = stmt;
-		d->ncache++;
-	} else {
-		/* a fixed set of literals never gets here; fail loudly if it does */
-		GD_ASSERT(!"statement cache full");
+	/* Nothing is ever evicted: a caller may hold a statement it prepared
+	 * earlier and has not stepped yet. The SQL texts are bounded by the
+	 * code (literals, and a few list shapes per visibility scope), far
+	 * below the cap; passing it is a bug, answered 500, never a crash. */
+	if (d->ncache >= DB_STMT_CACHE) {
+		sqlite3_finalize(stmt);
+		log_at(LOG_ERROR, "statement cache full (%d): %.120s", DB_STMT_CACHE, sql);
+		return GD_E_INTERNAL;
 	}
+	d->cache[d->ncache].sql = sql;
+	d->cache[d->ncache].stmt = stmt;
+	d->ncache++;
 	*out = (struct db_stmt *)(void *)stmt;
 	return GD_OK;
 }

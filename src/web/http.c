@@ -445,7 +445,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	return resp ? queue(conn, req, resp) : MHD_YES;
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's own messages; its format strings come from the library. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	char line[512];
