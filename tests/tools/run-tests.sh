@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-tests.sh BUILD - runs every test: the cmocka unit binaries in
-# BUILD/tests/ and the HTTP tests in tests/http/ (node's test runner against
-# BUILD/gongdan), then prints one summary line "N passed, N failed".
+# BUILD/tests/, the script tests tests/unit/test_*.sh, and the HTTP tests in
+# tests/http/ (node's test runner against BUILD/gongdan), then prints one
+# summary line "N passed, N failed".
 # TESTS=unit or TESTS=http runs only one kind.
 set -u
 build=${1:-build}
@@ -21,6 +22,19 @@ case " $kinds " in *" unit "*)
 		p=${p:-0}
 		f=${f:-0}
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # crashed or sanitizer report
+		if [ "$f" -ne 0 ]; then cat "$log"; fi
+		echo "unit $(basename "$t"): $p passed, $f failed"
+		passed=$((passed + p))
+		failed=$((failed + f))
+	done
+	# script tests print TAP-style "ok" / "not ok" lines
+	for t in tests/unit/test_*.sh; do
+		[ -f "$t" ] || continue
+		bash "$t" >"$log" 2>&1
+		rc=$?
+		p=$(grep -c '^ok' "$log")
+		f=$(grep -c '^not ok' "$log")
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 		if [ "$f" -ne 0 ]; then cat "$log"; fi
 		echo "unit $(basename "$t"): $p passed, $f failed"
 		passed=$((passed + p))
