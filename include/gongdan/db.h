@@ -19,6 +19,7 @@
 #ifndef GD_DB_H
 #define GD_DB_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -103,7 +104,15 @@ double db_col_double(struct db_stmt *st, int col);
 /* Borrowed: valid until the next step or reset. Never NULL ("" for NULL). */
 const char *db_col_text(struct db_stmt *st, int col);
 int db_col_bytes(struct db_stmt *st, int col);
+/* The column as a new JSON string, or JSON null for SQL NULL. */
+json_t *db_col_json_text(struct db_stmt *st, int col);
 const void *db_col_blob(struct db_stmt *st, int col);
+
+/* Steps st to the end, appending row(st) for each row to a new array in
+ * *out; resets st. */
+enum gd_status db_collect(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **out);
+/* Steps st once: *out = row(st), or GD_E_NOT_FOUND without a row; resets st. */
+enum gd_status db_fetch_one(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **out);
 
 int64_t db_last_insert_id(struct db *d);
 int db_changes(struct db *d);

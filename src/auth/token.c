@@ -134,7 +134,6 @@ enum gd_status token_get_json(int64_t id, json_t **out)
 	struct db *r = db_reader();
 	struct db_stmt *st;
 	enum gd_status s;
-	bool row;
 	*out = NULL;
 	if ((s = db_prepare(r,
 			    "SELECT t.id, t.name, t.prefix, u.id, u.username, t.created_at, t.last_used_at, t.revoked_at "
@@ -142,10 +141,7 @@ enum gd_status token_get_json(int64_t id, json_t **out)
 			    &st)))
 		return s;
 	db_bind_int64(st, 1, id);
-	if (!(s = db_step(st, &row)) && row)
-		*out = row_json(st);
-	db_reset(st);
-	return s ? s : row ? GD_OK : GD_E_NOT_FOUND;
+	return db_fetch_one(st, row_json, out);
 }
 
 enum gd_status token_list_json(json_t **out)
@@ -153,21 +149,15 @@ enum gd_status token_list_json(json_t **out)
 	struct db *r = db_reader();
 	struct db_stmt *st;
 	enum gd_status s;
-	bool row;
 	*out = NULL;
 	if ((s = db_prepare(r,
 			    "SELECT t.id, t.name, t.prefix, u.id, u.username, t.created_at, t.last_used_at, t.revoked_at "
 			    "FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
 			    &st)))
 		return s;
-	json_t *items = json_array();
-	while (!(s = db_step(st, &row)) && row)
-		json_array_append_new(items, row_json(st));
-	db_reset(st);
-	if (s) {
-		json_decref(items);
+	json_t *items;
+	if ((s = db_collect(st, row_json, &items)))
 		return s;
-	}
 	*out = json_pack("{s:o}", "items", items);
 	return GD_OK;
 }

@@ -379,7 +379,6 @@ enum gd_status users_get_json(struct db *priv, int64_t id, json_t **out)
 	struct db *r = auth_reader(priv);
 	struct db_stmt *st;
 	enum gd_status s;
-	bool row;
 	*out = NULL;
 	if ((s = db_prepare(r,
 			    "SELECT u.id, u.username, u.display_name, u.role, d.code, d.name, u.disabled, u.created_at "
@@ -387,10 +386,7 @@ enum gd_status users_get_json(struct db *priv, int64_t id, json_t **out)
 			    &st)))
 		return s;
 	db_bind_int64(st, 1, id);
-	if (!(s = db_step(st, &row)) && row)
-		*out = row_json(st);
-	db_reset(st);
-	return s ? s : row ? GD_OK : GD_E_NOT_FOUND;
+	return db_fetch_one(st, row_json, out);
 }
 
 enum gd_status users_list_json(json_t **out)
@@ -398,21 +394,15 @@ enum gd_status users_list_json(json_t **out)
 	struct db *r = db_reader();
 	struct db_stmt *st;
 	enum gd_status s;
-	bool row;
 	*out = NULL;
 	if ((s = db_prepare(r,
 			    "SELECT u.id, u.username, u.display_name, u.role, d.code, d.name, u.disabled, u.created_at "
 			    "FROM users u LEFT JOIN departments d ON d.id = u.department_id ORDER BY u.id",
 			    &st)))
 		return s;
-	json_t *items = json_array();
-	while (!(s = db_step(st, &row)) && row)
-		json_array_append_new(items, row_json(st));
-	db_reset(st);
-	if (s) {
-		json_decref(items);
+	json_t *items;
+	if ((s = db_collect(st, row_json, &items)))
 		return s;
-	}
 	*out = json_pack("{s:o}", "items", items);
 	return GD_OK;
 }

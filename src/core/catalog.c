@@ -116,26 +116,18 @@ enum gd_status category_tree(struct db *d, json_t **out)
 	return GD_OK;
 }
 
+static json_t *department_json(struct db_stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:o}", "code", db_col_text(st, 0), "name", db_col_text(st, 1), "kind",
+			 db_col_text(st, 2), "region", db_col_json_text(st, 3));
+}
+
 enum gd_status department_list(struct db *d, json_t **out)
 {
 	static const char sql[] = "SELECT code, name, kind, region FROM departments WHERE active ORDER BY sort, id";
 	struct db_stmt *st;
-	enum gd_status s;
-	bool row;
-	if ((s = db_prepare(d, sql, &st)))
-		return s;
-	json_t *list = json_array();
-	while (!(s = db_step(st, &row)) && row)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}", "code", db_col_text(st, 0), "name",
-						      db_col_text(st, 1), "kind", db_col_text(st, 2), "region",
-						      db_col_null(st, 3) ? json_null() : json_string(db_col_text(st, 3))));
-	db_reset(st);
-	if (s) {
-		json_decref(list);
-		return s;
-	}
-	*out = list;
-	return GD_OK;
+	enum gd_status s = db_prepare(d, sql, &st);
+	return s ? s : db_collect(st, department_json, out);
 }
 
 enum gd_status department_find(struct db *d, const char *code, int64_t *id, char *kind)
@@ -158,26 +150,18 @@ enum gd_status department_find(struct db *d, const char *code, int64_t *id, char
 	return s;
 }
 
+static json_t *region_json(struct db_stmt *st)
+{
+	return json_pack("{s:s, s:s, s:o}", "code", db_col_text(st, 0), "name", db_col_text(st, 1), "area_code",
+			 db_col_json_text(st, 2));
+}
+
 enum gd_status region_list(struct db *d, json_t **out)
 {
 	static const char sql[] = "SELECT code, name, area_code FROM regions ORDER BY sort, code";
 	struct db_stmt *st;
-	enum gd_status s;
-	bool row;
-	if ((s = db_prepare(d, sql, &st)))
-		return s;
-	json_t *list = json_array();
-	while (!(s = db_step(st, &row)) && row)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "code", db_col_text(st, 0), "name",
-						      db_col_text(st, 1), "area_code",
-						      db_col_null(st, 2) ? json_null() : json_string(db_col_text(st, 2))));
-	db_reset(st);
-	if (s) {
-		json_decref(list);
-		return s;
-	}
-	*out = list;
-	return GD_OK;
+	enum gd_status s = db_prepare(d, sql, &st);
+	return s ? s : db_collect(st, region_json, out);
 }
 
 bool region_exists(struct db *d, const char *code)

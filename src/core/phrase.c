@@ -16,8 +16,7 @@ static json_t *phrase_json(struct db_stmt *st)
 {
 	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:I}", "id", (json_int_t)db_col_int64(st, 0), "kind",
 			 db_col_text(st, 1), "text", db_col_text(st, 2), "category",
-			 db_col_null(st, 3) ? json_null() : json_string(db_col_text(st, 3)), "state",
-			 db_col_null(st, 4) ? json_null() : json_string(db_col_text(st, 4)), "sort",
+			 db_col_json_text(st, 3), "state", db_col_json_text(st, 4), "sort",
 			 (json_int_t)db_col_int64(st, 5));
 }
 
@@ -47,7 +46,6 @@ enum gd_status phrase_list(const char *category, const char *state, json_t **out
 	struct db *d = db_reader();
 	struct db_stmt *st;
 	enum gd_status s;
-	bool row;
 	if (category) {
 		struct category c;
 		s = category_find(d, category, &c);
@@ -72,14 +70,9 @@ enum gd_status phrase_list(const char *category, const char *state, json_t **out
 		return s;
 	db_bind_text(st, 1, category, -1);
 	db_bind_text(st, 2, state, -1);
-	json_t *items = json_array();
-	while (!(s = db_step(st, &row)) && row)
-		json_array_append_new(items, phrase_json(st));
-	db_reset(st);
-	if (s) {
-		json_decref(items);
+	json_t *items;
+	if ((s = db_collect(st, phrase_json, &items)))
 		return s;
-	}
 	*out = json_pack("{s:o}", "items", items);
 	return GD_OK;
 }
@@ -91,16 +84,10 @@ enum gd_status phrase_get(int64_t id, json_t **out)
 	struct db *d = db_reader();
 	struct db_stmt *st;
 	enum gd_status s;
-	bool row;
 	if ((s = db_prepare(d, sql, &st)))
 		return s;
 	db_bind_int64(st, 1, id);
-	if (!(s = db_step(st, &row)) && row)
-		*out = phrase_json(st);
-	else if (!s)
-		s = GD_E_NOT_FOUND;
-	db_reset(st);
-	return s;
+	return db_fetch_one(st, phrase_json, out);
 }
 
 /* The validated values of a phrase; NULL members were not given. */

@@ -60,11 +60,6 @@ static void row_from_stmt(struct db_stmt *st, struct ticket_row *out)
 	copy(out->fault_number, sizeof out->fault_number, db_col_text(st, COL_FAULT));
 }
 
-static json_t *text_or_null(struct db_stmt *st, int col)
-{
-	return db_col_null(st, col) ? json_null() : json_string(db_col_text(st, col));
-}
-
 static json_t *time_or_null(struct db_stmt *st, int col)
 {
 	if (db_col_null(st, col))
@@ -92,19 +87,19 @@ static json_t *ticket_to_json(struct db_stmt *st)
 	json_object_set_new(t, "priority", json_string(db_col_text(st, COL_PRIORITY)));
 	json_object_set_new(t, "state", json_string(db_col_text(st, COL_STATE)));
 	json_object_set_new(t, "state_name", json_string(db_col_text(st, COL_STATE_NAME)));
-	json_object_set_new(t, "department", text_or_null(st, COL_DEPT));
-	json_object_set_new(t, "department_name", text_or_null(st, COL_DEPT_NAME));
-	json_object_set_new(t, "assignee", text_or_null(st, COL_ASSIGNEE));
+	json_object_set_new(t, "department", db_col_json_text(st, COL_DEPT));
+	json_object_set_new(t, "department_name", db_col_json_text(st, COL_DEPT_NAME));
+	json_object_set_new(t, "assignee", db_col_json_text(st, COL_ASSIGNEE));
 	json_object_set_new(t, "created_by", json_string(db_col_text(st, COL_CREATOR)));
 	json_object_set_new(t, "created_at", time_or_null(st, COL_CREATED));
 	json_object_set_new(t, "updated_at", time_or_null(st, COL_UPDATED));
 	json_object_set_new(t, "submitted_at", time_or_null(st, COL_SUBMITTED));
 	json_object_set_new(t, "deadline", time_or_null(st, COL_DEADLINE));
 	json_object_set_new(t, "closed_at", time_or_null(st, COL_CLOSED));
-	json_object_set_new(t, "closed_by", text_or_null(st, COL_CLOSED_BY));
+	json_object_set_new(t, "closed_by", db_col_json_text(st, COL_CLOSED_BY));
 	json_object_set_new(t, "overdue", json_boolean(db_col_int64(st, COL_OVERDUE) && db_col_null(st, COL_CLOSED)));
-	json_object_set_new(t, "resolution", text_or_null(st, COL_RESOLUTION));
-	json_object_set_new(t, "summary", text_or_null(st, COL_SUMMARY));
+	json_object_set_new(t, "resolution", db_col_json_text(st, COL_RESOLUTION));
+	json_object_set_new(t, "summary", db_col_json_text(st, COL_SUMMARY));
 	json_object_set_new(t, "satisfaction",
 			    db_col_null(st, COL_SATISFACTION) ? json_null() : json_integer(db_col_int64(st, COL_SATISFACTION)));
 	json_object_set_new(t, "repeat_count", json_integer(db_col_int64(st, COL_REPEAT)));

@@ -224,6 +224,11 @@ const char *db_col_text(struct db_stmt *st, int col)
 	return s ? (const char *)s : "";
 }
 
+json_t *db_col_json_text(struct db_stmt *st, int col)
+{
+	return db_col_null(st, col) ? json_null() : json_string(db_col_text(st, col));
+}
+
 int db_col_bytes(struct db_stmt *st, int col)
 {
 	return sqlite3_column_bytes(STMT(st), col);
@@ -232,6 +237,32 @@ int db_col_bytes(struct db_stmt *st, int col)
 const void *db_col_blob(struct db_stmt *st, int col)
 {
 	return sqlite3_column_blob(STMT(st), col);
+}
+
+enum gd_status db_collect(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **out)
+{
+	json_t *items = json_array();
+	enum gd_status s;
+	bool more;
+	while (!(s = db_step(st, &more)) && more)
+		json_array_append_new(items, row(st));
+	db_reset(st);
+	if (s) {
+		json_decref(items);
+		return s;
+	}
+	*out = items;
+	return GD_OK;
+}
+
+enum gd_status db_fetch_one(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **out)
+{
+	bool found;
+	enum gd_status s = db_step(st, &found);
+	if (!s && found)
+		*out = row(st);
+	db_reset(st);
+	return s ? s : found ? GD_OK : GD_E_NOT_FOUND;
 }
 
 int64_t db_last_insert_id(struct db *d)
