@@ -58,6 +58,16 @@ static enum gd_status map_rc(sqlite3 *h, int rc, const char *what)
 	}
 }
 
+/* Runs a parameterless statement through the cache (BEGIN, COMMIT…). */
+static enum gd_status run_cached(struct db *d, const char *sql)
+{
+	struct db_stmt *st;
+	enum gd_status s = db_prepare(d, sql, &st);
+	return s ? s : db_run(st);
+}
+
+static const char sql_begin[] = "BEGIN", sql_begin_immediate[] = "BEGIN IMMEDIATE", sql_commit[] = "COMMIT";
+
 enum gd_status db_exec(struct db *d, const char *sql)
 {
 	char *err = NULL;
@@ -411,7 +421,7 @@ struct db *db_reader(void)
 enum gd_status db_write_begin(struct db **out)
 {
 	pthread_mutex_lock(&writer_lock);
-	enum gd_status st = db_exec(writer, "BEGIN IMMEDIATE");
+	enum gd_status st = run_cached(writer, sql_begin_immediate);
 	if (st) {
 		pthread_mutex_unlock(&writer_lock);
 		return st;
@@ -423,7 +433,7 @@ enum gd_status db_write_begin(struct db **out)
 enum gd_status db_write_end(struct db *w, enum gd_status st)
 {
 	if (!st)
-		st = db_exec(w, "COMMIT");
+		st = run_cached(w, sql_commit);
 	if (st)
 		sqlite3_exec(w->h, "ROLLBACK", NULL, NULL, NULL);
 	pthread_mutex_unlock(&writer_lock);
@@ -432,12 +442,16 @@ enum gd_status db_write_end(struct db *w, enum gd_status st)
 
 enum gd_status db_read_begin(struct db *r)
 {
-	return db_exec(r, "BEGIN");
+	/* a read left open by an error path must not poison this connection */
+	if (!sqlite3_get_autocommit(r->h))
+		db_read_end(r);
+	return run_cached(r, sql_begin);
 }
 
 void db_read_end(struct db *r)
 {
-	sqlite3_exec(r->h, "COMMIT", NULL, NULL, NULL);
+	if (run_cached(r, sql_commit))
+		sqlite3_exec(r->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
 enum gd_status db_explain(struct db *d, const char *sql, struct strbuf *plan)
@@ -466,20 +480,13 @@ static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t jobs_cond = PTHREAD_COND_INITIALIZER;
 static struct db_job *jobs_head, *jobs_tail;
 
-static enum gd_status run_cached(struct db *d, const char *sql)
-{
-	struct db_stmt *st;
-	enum gd_status s = db_prepare(d, sql, &st);
-	return s ? s : db_run(st);
-}
 
 /* Runs a chain of jobs in one transaction, then reports each outcome. */
 static void run_batch(struct db_job *batch)
 {
-	static const char begin[] = "BEGIN IMMEDIATE", commit[] = "COMMIT", savepoint[] = "SAVEPOINT job",
-			  release[] = "RELEASE job", undo[] = "ROLLBACK TO job";
+	static const char savepoint[] = "SAVEPOINT job", release[] = "RELEASE job", undo[] = "ROLLBACK TO job";
 	pthread_mutex_lock(&writer_lock);
-	enum gd_status st = run_cached(writer, begin);
+	enum gd_status st = run_cached(writer, sql_begin_immediate);
 	for (struct db_job *j = batch; j; j = j->next) {
 		if (st) {
 			j->status = st;
@@ -494,7 +501,7 @@ static void run_batch(struct db_job *batch)
 			st = run_cached(writer, release);
 	}
 	if (!st)
-		st = run_cached(writer, commit);
+		st = run_cached(writer, sql_commit);
 	if (st) {
 		/* nothing of this batch is durable: every job fails with the cause */
 		sqlite3_exec(writer->h, "ROLLBACK", NULL, NULL, NULL);
