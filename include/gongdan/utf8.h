@@ -14,4 +14,8 @@ size_t utf8_chars(const char *s, size_t n);
  * or 0 when malformed. */
 size_t utf8_decode(const char *s, size_t n, unsigned *cp);
 
+/* Replaces in place every byte that is not part of valid UTF-8 (e.g. a
+ * character cut by a "%.40s" in a message) with '?'. */
+void utf8_sanitize(char *s);
+
 #endif

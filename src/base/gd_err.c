@@ -20,9 +20,7 @@ enum gd_status gd_errf(struct gd_err *e, enum gd_status st, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof e->message, fmt, ap);
 	va_end(ap);
-	size_t n = strlen(e->message);
-	while (n && !utf8_valid(e->message, n)) /* cut inside a character */
-		e->message[--n] = '\0';
+	utf8_sanitize(e->message); /* a %.Ns may cut inside a character */
 	return st;
 }
 

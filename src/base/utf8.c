@@ -1,6 +1,8 @@
 /* utf8.c - UTF-8 validation, decoding and character counting. */
 #include "gongdan/utf8.h"
 
+#include <string.h>
+
 size_t utf8_decode(const char *s, size_t n, unsigned *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -60,4 +62,18 @@ size_t utf8_chars(const char *s, size_t n)
 		if (((unsigned char)s[i] & 0xC0) != 0x80)
 			count++;
 	return count;
+}
+
+void utf8_sanitize(char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t k = (unsigned char)s[i] < 0x80 ? 1 : utf8_decode(s + i, n - i, &cp);
+		if (!k) {
+			s[i++] = '?';
+			continue;
+		}
+		i += k;
+	}
 }

@@ -1,6 +1,7 @@
 /* audit.c - `gongdan audit verify`: walks every ticket's hash chain and
  * checks the queue counters against a recount. Exit 0 only when all hold. */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "gongdan/cli.h"
 #include "gongdan/db.h"
@@ -14,6 +15,11 @@ int cli_audit_verify(int argc, char **argv)
 	if (cli_parse("audit verify", opts, argc, argv, &a))
 		return 2;
 	struct db *d = NULL;
+	/* opening a missing path would create an empty database: refuse it */
+	if (access(cli_db_path(&a), F_OK)) {
+		fprintf(stderr, "gongdan audit verify: no database at %s\n", cli_db_path(&a));
+		return 1;
+	}
 	if (db_open(cli_db_path(&a), &d)) {
 		fprintf(stderr, "gongdan audit verify: cannot open %s\n", cli_db_path(&a));
 		return 1;

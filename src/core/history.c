@@ -192,9 +192,11 @@ enum gd_status history_verify(struct db *d, FILE *report, long *rows_checked)
 			snprintf(anchor, sizeof anchor, "%s", db_col_text(st, 2));
 			snprintf(number, sizeof number, "%s", db_col_text(st, 1));
 		}
-		if (db_col_null(st, 3)) { /* a ticket without any history row */
-			snprintf(prev, sizeof prev, "%s", anchor[0] ? "(missing)" : "");
-			continue;
+		if (db_col_null(st, 3)) {
+			/* every ticket has at least its creation row, whatever its anchor says */
+			fprintf(report, "ticket %s: history row 1 is missing (the ticket has no history at all)\n", number);
+			broken = true;
+			break;
 		}
 		(*rows_checked)++;
 		int64_t seq = db_col_int64(st, 3);

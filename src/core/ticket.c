@@ -576,7 +576,10 @@ enum gd_status ticket_patch(const struct principal *who, const char *number, con
 	static const char update_sql[] =
 		"UPDATE tickets SET category_id = ?2, fault_number = ?3, subject = ?4, customer_name = ?5, region = ?6,"
 		" contact_number = ?7, description = ?8, fields = ?9, priority = ?10, repeat_count = ?11,"
-		" version = version + 1, updated_at = ?12 WHERE id = ?1";
+		" version = version + 1, updated_at = ?12,"
+		/* a returned draft filed under another category takes that category's SLA */
+		" deadline = CASE WHEN deadline IS NOT NULL AND category_id <> ?2 THEN submitted_at + 3600 *"
+		"   (SELECT min(sla_hours, 360) FROM categories WHERE id = ?2) ELSE deadline END WHERE id = ?1";
 	struct db *w;
 	struct ticket_row tk;
 	struct ticket_values v;

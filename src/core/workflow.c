@@ -475,7 +475,7 @@ enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket
 struct wf_act_job {
 	struct principal who;
 	char number[TICKET_NUMBER_MAX];
-	char action[WF_CODE];
+	char *action;
 	json_t *inputs; /* a private copy: the writer thread reads it */
 	int64_t if_match;
 	struct gd_err e;
@@ -487,7 +487,7 @@ void *wf_act_prepare(const struct principal *who, const char *number, const char
 	struct wf_act_job *j = xcalloc(1, sizeof *j);
 	j->who = *who;
 	copy(j->number, sizeof j->number, number);
-	copy(j->action, sizeof j->action, action);
+	j->action = xstrdup(action);
 	j->inputs = inputs ? json_deep_copy(inputs) : json_object();
 	j->if_match = if_match;
 	return j;
@@ -505,6 +505,7 @@ void wf_act_job_free(void *ctx)
 		return;
 	json_decref(j->inputs);
 	gd_err_release(&j->e);
+	free(j->action);
 	free(j);
 }
 

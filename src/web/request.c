@@ -84,9 +84,7 @@ void req_errorf(struct request *req, const char *fmt, ...)
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	/* messages may quote user input cut at a byte limit: keep them valid UTF-8 */
-	size_t n = strlen(buf);
-	while (n && !utf8_valid(buf, n))
-		buf[--n] = '\0';
+	utf8_sanitize(buf);
 	free(req->error_message);
 	req->error_message = xstrdup(buf);
 }
