@@ -56,6 +56,8 @@ enum gd_status ticket_create_prepare(const struct principal *who, const json_t *
 enum gd_status ticket_create_write(struct db *w, void *job);
 const char *ticket_create_job_number(const void *job);
 struct gd_err *ticket_create_job_err(void *job);
+/* The created ticket as its creator sees it (ownership moves to the caller). */
+json_t *ticket_create_job_result(void *job, int64_t *version);
 void ticket_create_job_free(void *job);
 
 /* Edits a draft (creator only). if_match < 0: no precondition. */
@@ -93,8 +95,8 @@ const char *ticket_list_sql(const struct principal *who, const struct ticket_fil
  * (the engine calls it for actions flagged requires_complete, e.g. submit). */
 enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, struct gd_err *e);
 
-/* Renders the ticket with this id (a row of the shared SELECT) as JSON;
- * used by the engine to answer actions. */
-enum gd_status ticket_json_by_id(struct db *d, int64_t id, json_t **out);
+/* The ticket with this id as JSON for who, with allowed_actions; *version
+ * for the ETag. No visibility check (the write jobs answer their actor). */
+enum gd_status ticket_render(struct db *d, const struct principal *who, int64_t id, json_t **out, int64_t *version);
 
 #endif

@@ -44,6 +44,8 @@ void *wf_act_prepare(const struct principal *who, const char *number, const char
 		     int64_t if_match);
 enum gd_status wf_act_write(struct db *w, void *job);
 struct gd_err *wf_act_job_err(void *job);
+/* The ticket after the action as the actor sees it (ownership moves). */
+json_t *wf_act_job_result(void *job, int64_t *version);
 void wf_act_job_free(void *job);
 
 /* Runs action on t inside the caller's write transaction (used by ticket

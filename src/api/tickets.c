@@ -29,11 +29,14 @@ static enum gd_status created(struct request *req, enum gd_status st)
 {
 	if (st)
 		return req_fail(req, st, ticket_create_job_err(req->job_ctx));
-	const char *number = ticket_create_job_number(req->job_ctx);
 	char location[96];
-	snprintf(location, sizeof location, "/api/v1/tickets/%s", number);
+	int64_t version;
+	snprintf(location, sizeof location, "/api/v1/tickets/%s", ticket_create_job_number(req->job_ctx));
 	req_add_header(req, "Location", location);
-	return reply_ticket(req, 201, number);
+	json_t *t = ticket_create_job_result(req->job_ctx, &version);
+	req_set_etag(req, version);
+	req_reply_json(req, 201, t);
+	return GD_OK;
 }
 
 /* Validates on this thread, then writes in the next group commit. */
@@ -69,7 +72,11 @@ static enum gd_status acted(struct request *req, enum gd_status st)
 {
 	if (st)
 		return req_fail(req, st, wf_act_job_err(req->job_ctx));
-	return reply_ticket(req, 200, req_param(req, 0));
+	int64_t version;
+	json_t *t = wf_act_job_result(req->job_ctx, &version);
+	req_set_etag(req, version);
+	req_reply_json(req, 200, t);
+	return GD_OK;
 }
 
 enum gd_status api_ticket_action(struct request *req)

@@ -130,19 +130,24 @@ enum gd_status ticket_load(struct db *d, const struct principal *who, const char
 	return visible ? GD_OK : GD_E_NOT_FOUND;
 }
 
-enum gd_status ticket_json_by_id(struct db *d, int64_t id, json_t **out)
+enum gd_status ticket_render(struct db *d, const struct principal *who, int64_t id, json_t **out, int64_t *version)
 {
 	static const char sql[] = "SELECT " TICKET_COLUMNS " FROM tickets t" TICKET_JOINS " WHERE t.id = ?1";
 	struct db_stmt *st;
+	struct ticket_row row;
 	enum gd_status s;
-	bool row;
+	bool found;
 	if ((s = db_prepare(d, sql, &st)))
 		return s;
 	db_bind_int64(st, 1, id);
-	if (!(s = db_step(st, &row)) && row)
+	if (!(s = db_step(st, &found)) && found) {
+		row_from_stmt(st, &row);
 		*out = ticket_to_json(st);
-	else if (!s)
+		json_object_set_new(*out, "allowed_actions", wf_allowed_actions(who, &row));
+		*version = row.version;
+	} else if (!s) {
 		s = GD_E_NOT_FOUND;
+	}
 	db_reset(st);
 	return s;
 }
@@ -432,6 +437,8 @@ struct ticket_create_job {
 	bool submitting;
 	char number[TICKET_NUMBER_MAX];
 	struct gd_err e;
+	json_t *result;  /* the new ticket as its creator sees it */
+	int64_t version;
 };
 
 static char *dup_or_empty(const char *s)
@@ -453,6 +460,7 @@ void ticket_create_job_free(void *ctx)
 	free(j->priority);
 	free(j->fields);
 	gd_err_release(&j->e);
+	json_decref(j->result);
 	free(j);
 }
 
@@ -464,6 +472,15 @@ const char *ticket_create_job_number(const void *ctx)
 struct gd_err *ticket_create_job_err(void *ctx)
 {
 	return &((struct ticket_create_job *)ctx)->e;
+}
+
+json_t *ticket_create_job_result(void *ctx, int64_t *version)
+{
+	struct ticket_create_job *j = ctx;
+	json_t *r = j->result;
+	j->result = NULL;
+	*version = j->version;
+	return r;
 }
 
 enum gd_status ticket_create_prepare(const struct principal *who, const json_t *in, void **job_out, struct gd_err *e)
@@ -547,7 +564,9 @@ enum gd_status ticket_create_write(struct db *w, void *ctx)
 		s = wf_apply(w, &j->who, &tk, "submit", none, &j->e);
 		json_decref(none);
 	}
-	return s;
+	/* the answer is rendered here, on the writer's warm cache: a reader's
+	 * cache is discarded by every commit */
+	return s ? s : ticket_render(w, &j->who, tk.id, &j->result, &j->version);
 }
 
 enum gd_status ticket_create(const struct principal *who, const json_t *in, char number[TICKET_NUMBER_MAX],

@@ -479,6 +479,8 @@ struct wf_act_job {
 	json_t *inputs; /* a private copy: the writer thread reads it */
 	int64_t if_match;
 	struct gd_err e;
+	json_t *result; /* the ticket after the action, as the actor sees it */
+	int64_t version;
 };
 
 void *wf_act_prepare(const struct principal *who, const char *number, const char *action, const json_t *inputs,
@@ -498,12 +500,22 @@ struct gd_err *wf_act_job_err(void *ctx)
 	return &((struct wf_act_job *)ctx)->e;
 }
 
+json_t *wf_act_job_result(void *ctx, int64_t *version)
+{
+	struct wf_act_job *j = ctx;
+	json_t *r = j->result;
+	j->result = NULL;
+	*version = j->version;
+	return r;
+}
+
 void wf_act_job_free(void *ctx)
 {
 	struct wf_act_job *j = ctx;
 	if (!j)
 		return;
 	json_decref(j->inputs);
+	json_decref(j->result);
 	gd_err_release(&j->e);
 	free(j->action);
 	free(j);
@@ -519,7 +531,10 @@ enum gd_status wf_act_write(struct db *w, void *ctx)
 	if (!s && j->if_match >= 0 && j->if_match != tk.version)
 		return gd_errf(&j->e, GD_E_PRECONDITION, "the ticket is at version %lld, not %lld; reload it",
 			       (long long)tk.version, (long long)j->if_match);
-	return s ? s : wf_apply(w, &j->who, &tk, j->action, j->inputs, &j->e);
+	if (!s)
+		s = wf_apply(w, &j->who, &tk, j->action, j->inputs, &j->e);
+	/* answered from the writer's warm cache (see ticket_create_write) */
+	return s ? s : ticket_render(w, &j->who, tk.id, &j->result, &j->version);
 }
 
 enum gd_status wf_act(const struct principal *who, const char *number, const char *action, const json_t *inputs,

@@ -470,6 +470,87 @@ enum gd_status db_explain(struct db *d, const char *sql, struct strbuf *plan)
 	return s;
 }
 
+/* --- checkpoints --------------------------------------------------------- */
+
+/* While serving, the WAL is copied back into the database by a thread of its
+ * own (PASSIVE: it never blocks the writer or readers), so no commit waits
+ * for a checkpoint and its fsync. The writer's WAL hook wakes it once the
+ * log passes DB_CHECKPOINT_FRAMES pages. */
+#define DB_CHECKPOINT_FRAMES 1000
+
+static pthread_t checkpoint_thread;
+static pthread_mutex_t checkpoint_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t checkpoint_cond = PTHREAD_COND_INITIALIZER;
+static bool checkpoint_wanted, checkpoint_stopping, checkpoint_running;
+
+static int wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
+{
+	(void)arg;
+	(void)h;
+	(void)name;
+	if (frames >= DB_CHECKPOINT_FRAMES) {
+		pthread_mutex_lock(&checkpoint_lock);
+		checkpoint_wanted = true;
+		pthread_cond_signal(&checkpoint_cond);
+		pthread_mutex_unlock(&checkpoint_lock);
+	}
+	return SQLITE_OK;
+}
+
+static void *checkpoint_main(void *arg)
+{
+	struct db *d = arg;
+	pthread_mutex_lock(&checkpoint_lock);
+	while (!checkpoint_stopping) {
+		while (!checkpoint_wanted && !checkpoint_stopping)
+			pthread_cond_wait(&checkpoint_cond, &checkpoint_lock);
+		if (checkpoint_stopping)
+			break;
+		checkpoint_wanted = false;
+		pthread_mutex_unlock(&checkpoint_lock);
+		int log = 0, done = 0;
+		int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_at(LOG_WARN, "checkpoint: %s", sqlite3_errmsg(d->h));
+		pthread_mutex_lock(&checkpoint_lock);
+	}
+	pthread_mutex_unlock(&checkpoint_lock);
+	db_close(d);
+	return NULL;
+}
+
+static enum gd_status checkpointer_start(void)
+{
+	struct db *d = NULL;
+	enum gd_status st = db_open(global_path, &d);
+	if (st)
+		return st;
+	checkpoint_stopping = false;
+	if (pthread_create(&checkpoint_thread, NULL, checkpoint_main, d)) {
+		db_close(d);
+		return GD_E_INTERNAL;
+	}
+	checkpoint_running = true;
+	/* the writer stops checkpointing itself and tells the thread instead */
+	sqlite3_wal_autocheckpoint(writer->h, 0);
+	sqlite3_wal_hook(writer->h, wal_hook, NULL);
+	return GD_OK;
+}
+
+static void checkpointer_stop(void)
+{
+	if (!checkpoint_running)
+		return;
+	sqlite3_wal_hook(writer->h, NULL, NULL);
+	sqlite3_wal_autocheckpoint(writer->h, 1000);
+	pthread_mutex_lock(&checkpoint_lock);
+	checkpoint_stopping = true;
+	pthread_cond_signal(&checkpoint_cond);
+	pthread_mutex_unlock(&checkpoint_lock);
+	pthread_join(checkpoint_thread, NULL);
+	checkpoint_running = false;
+}
+
 /* --- group commit ------------------------------------------------------ */
 
 #define DB_BATCH_MAX 256
@@ -543,9 +624,14 @@ static void *writer_main(void *arg)
 
 enum gd_status db_writer_start(void)
 {
+	enum gd_status st = checkpointer_start();
+	if (st)
+		return st;
 	writer_stopping = false;
-	if (pthread_create(&writer_thread, NULL, writer_main, NULL))
+	if (pthread_create(&writer_thread, NULL, writer_main, NULL)) {
+		checkpointer_stop();
 		return GD_E_INTERNAL;
+	}
 	writer_running = true;
 	return GD_OK;
 }
@@ -560,6 +646,7 @@ void db_writer_stop(void)
 	pthread_mutex_unlock(&jobs_lock);
 	pthread_join(writer_thread, NULL);
 	writer_running = false;
+	checkpointer_stop();
 }
 
 void db_write_submit(struct db_job *job)

@@ -133,7 +133,9 @@ run_cmd_floor() {
 check_row() { # port method path body-file req-body req-header
     command -v curl >/dev/null || return 0
     local code args=(-s -o "$TMP/resp" -w '%{http_code}' -X "$2")
-    [[ -n $5 ]] && args+=(--data-binary "@$5" -H 'Content-Type: application/json')
+    # the body as wrk's post.lua sends it: {{seq}} becomes a number
+    [[ -n $5 ]] && sed 's/{{seq}}/0000001/g' "$5" >"$TMP/check-body" &&
+        args+=(--data-binary "@$TMP/check-body" -H 'Content-Type: application/json')
     [[ -n $6 ]] && args+=(-H "$6")
     code=$(curl "${args[@]}" "http://127.0.0.1:$1$3") || code=000
     if [[ $code != 2* ]]; then
