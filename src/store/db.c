@@ -384,6 +384,7 @@ const char *db_global_path(void)
 void db_global_close(void)
 {
 	db_writer_stop();
+	thread_reader = NULL; /* the server's threads are gone by now */
 	pthread_mutex_lock(&readers_lock);
 	while (readers) {
 		struct db *next = readers->next_reader;
