@@ -11,15 +11,12 @@
 
 #define SECRET_RANDOM_BYTES 32 /* 256 bits for session ids, tokens, CSRF tokens */
 #define SECRET_B64URL_LEN 43   /* base64url of 32 bytes, without padding */
-#define SECRET_SHA256_LEN 32
 
 /* Writes base64url(SECRET_RANDOM_BYTES random bytes) and a NUL into out
  * (at least SECRET_B64URL_LEN + 1 bytes). GD_E_INTERNAL when RAND_bytes fails. */
 enum gd_status secret_random_b64url(char *out);
 /* Fills buf with n random bytes. */
 enum gd_status secret_random_bytes(unsigned char *buf, size_t n);
-/* SHA-256 of s[0..n). */
-void secret_sha256(const void *s, size_t n, unsigned char out[SECRET_SHA256_LEN]);
 /* Constant-time equality of a[0..an) and b[0..bn) (length leaks, contents do not). */
 bool secret_equal(const void *a, size_t an, const void *b, size_t bn);
 /* True when s[0..n) only holds base64url characters (A-Z a-z 0-9 - _). */

@@ -1,6 +1,7 @@
 /* secret.c - random secrets, SHA-256, constant-time compare and base64 for
  * the credentials (sessions, tokens, password hashes), over libcrypto. */
 #include "gongdan/secret.h"
+#include "gongdan/digest.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -41,12 +42,6 @@ enum gd_status secret_random_b64url(char *out)
 	out[o] = '\0';
 	OPENSSL_cleanse(raw, sizeof raw);
 	return GD_OK;
-}
-
-void secret_sha256(const void *s, size_t n, unsigned char out[SECRET_SHA256_LEN])
-{
-	unsigned int len = SECRET_SHA256_LEN;
-	EVP_Digest(s, n, out, &len, EVP_sha256(), NULL);
 }
 
 bool secret_equal(const void *a, size_t an, const void *b, size_t bn)

@@ -7,16 +7,17 @@
 
 #include "gongdan/auth.h"
 #include "gongdan/db.h"
+#include "gongdan/digest.h"
 #include "gongdan/gd_time.h"
 #include "gongdan/log.h"
 
 enum gd_status session_create(int64_t user_id, char *id_out, char *csrf_out)
 {
 	enum gd_status s;
-	unsigned char hash[SECRET_SHA256_LEN];
+	unsigned char hash[DIGEST_SHA256_LEN];
 	if ((s = secret_random_b64url(id_out)) || (s = secret_random_b64url(csrf_out)))
 		return s;
-	secret_sha256(id_out, SESSION_ID_LEN, hash);
+	digest_sha256(id_out, SESSION_ID_LEN, hash);
 	int64_t now = time_now();
 	struct db *w;
 	struct db_stmt *st;
@@ -51,7 +52,7 @@ static enum gd_status delete_hash(const unsigned char *hash)
 	if ((s = db_write_begin(&w)))
 		return s;
 	if (!(s = db_prepare(w, "DELETE FROM sessions WHERE id_hash = ?1", &st))) {
-		db_bind_blob(st, 1, hash, SECRET_SHA256_LEN);
+		db_bind_blob(st, 1, hash, DIGEST_SHA256_LEN);
 		s = db_run(st);
 	}
 	return db_write_end(w, s);
@@ -65,7 +66,7 @@ static void touch(const unsigned char *hash, int64_t now)
 	if (db_write_begin(&w))
 		return; /* busy: the next request tries again */
 	if (!(s = db_prepare(w, "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1", &st))) {
-		db_bind_blob(st, 1, hash, SECRET_SHA256_LEN);
+		db_bind_blob(st, 1, hash, DIGEST_SHA256_LEN);
 		db_bind_int64(st, 2, now);
 		s = db_run(st);
 	}
@@ -76,8 +77,8 @@ enum gd_status session_identify(const char *id, size_t n, struct principal *who)
 {
 	if (n != SESSION_ID_LEN || !secret_is_b64url(id, n))
 		return GD_E_UNAUTHORIZED;
-	unsigned char hash[SECRET_SHA256_LEN];
-	secret_sha256(id, n, hash);
+	unsigned char hash[DIGEST_SHA256_LEN];
+	digest_sha256(id, n, hash);
 	struct db *r = db_reader();
 	struct db_stmt *st;
 	enum gd_status s;
@@ -119,8 +120,8 @@ enum gd_status session_delete(const char *id, size_t n)
 {
 	if (n != SESSION_ID_LEN)
 		return GD_OK;
-	unsigned char hash[SECRET_SHA256_LEN];
-	secret_sha256(id, n, hash);
+	unsigned char hash[DIGEST_SHA256_LEN];
+	digest_sha256(id, n, hash);
 	return delete_hash(hash);
 }
 

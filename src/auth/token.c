@@ -7,17 +7,18 @@
 
 #include "gongdan/auth.h"
 #include "gongdan/db.h"
+#include "gongdan/digest.h"
 #include "gongdan/gd_time.h"
 #include "gongdan/log.h"
 
 enum gd_status token_create(struct db *priv, int64_t user_id, const char *name, char *out, int64_t *id_out)
 {
 	enum gd_status s;
-	unsigned char hash[SECRET_SHA256_LEN];
+	unsigned char hash[DIGEST_SHA256_LEN];
 	memcpy(out, TOKEN_PREFIX, 3);
 	if ((s = secret_random_b64url(out + 3)))
 		return s;
-	secret_sha256(out, TOKEN_LEN, hash);
+	digest_sha256(out, TOKEN_LEN, hash);
 	struct db *w;
 	struct db_stmt *st;
 	if ((s = auth_write_begin(priv, &w)))
@@ -57,8 +58,8 @@ enum gd_status token_identify(const char *text, size_t n, struct principal *who)
 {
 	if (n != TOKEN_LEN || strncmp(text, TOKEN_PREFIX, 3) || !secret_is_b64url(text + 3, n - 3))
 		return GD_E_UNAUTHORIZED;
-	unsigned char hash[SECRET_SHA256_LEN];
-	secret_sha256(text, n, hash);
+	unsigned char hash[DIGEST_SHA256_LEN];
+	digest_sha256(text, n, hash);
 	struct db *r = db_reader();
 	struct db_stmt *st;
 	enum gd_status s;

@@ -4,10 +4,10 @@
 #include "gongdan/history.h"
 
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <string.h>
 
 #include "gongdan/db.h"
+#include "gongdan/digest.h"
 #include "gongdan/gd_time.h"
 #include "gongdan/strbuf.h"
 
@@ -36,11 +36,7 @@ static void row_hash(const struct row_fields *r, char out[HASH_HEX])
 	add_field(&sb, r->text);
 	add_field(&sb, r->inputs);
 	add_field(&sb, r->prev_hash);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_Digest(sb.buf, sb.len, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	digest_sha256_hex(sb.buf, sb.len, out);
 	strbuf_release(&sb);
 }
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "gongdan/password.h"
+#include "gongdan/digest.h"
 #include "gongdan/secret.h"
 
 static void test_round_trip(void **state)
@@ -171,10 +172,13 @@ static void test_secret_helpers(void **state)
 	secret_b64_encode((const unsigned char *)"NaCl", 4, enc);
 	assert_string_equal(enc, "TmFDbA==");
 
-	unsigned char h[SECRET_SHA256_LEN];
-	secret_sha256("abc", 3, h);
+	unsigned char h[DIGEST_SHA256_LEN];
+	digest_sha256("abc", 3, h);
 	static const unsigned char want[4] = {0xba, 0x78, 0x16, 0xbf};
 	assert_memory_equal(h, want, sizeof want);
+	char hex[2 * DIGEST_SHA256_LEN + 1];
+	digest_sha256_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 int main(void)
