@@ -521,10 +521,14 @@ void http_stop(void)
 {
 	if (!daemon_handle)
 		return;
-	MHD_quiesce_daemon(daemon_handle);
+	/* the listening socket is ours to close, but only after the daemon's
+	 * threads are gone */
+	MHD_socket listener = MHD_quiesce_daemon(daemon_handle);
 	for (int waited = 0; atomic_load(&inflight) > 0 && waited < GD_SHUTDOWN_GRACE_MS; waited += 10)
 		usleep(10000);
 	MHD_stop_daemon(daemon_handle);
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
 	daemon_handle = NULL;
 	static_release();
 }
