@@ -305,7 +305,7 @@ static enum gd_status dispatch(struct request *req)
 /* The writer thread calls this after the job's commit. */
 static void job_finished(struct db_job *job)
 {
-	struct request *req = job->ctx == NULL ? NULL : (struct request *)((char *)job - offsetof(struct request, job));
+	struct request *req = (struct request *)(void *)((char *)job - offsetof(struct request, job));
 	req->job_finished = true;
 	MHD_resume_connection(req->conn);
 }
