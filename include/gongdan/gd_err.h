@@ -23,6 +23,8 @@ enum gd_status gd_errf(struct gd_err *e, enum gd_status st, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 /* Adds fields[name] = reason. */
 void gd_err_field(struct gd_err *e, const char *name, const char *reason);
+/* Moves the details of src into dst (dst's are released); src is left empty. */
+void gd_err_move(struct gd_err *dst, struct gd_err *src);
 /* True when at least one field error was added. */
 int gd_err_has_fields(const struct gd_err *e);
 

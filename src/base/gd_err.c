@@ -35,3 +35,11 @@ int gd_err_has_fields(const struct gd_err *e)
 {
 	return e->fields && json_object_size(e->fields) > 0;
 }
+
+void gd_err_move(struct gd_err *dst, struct gd_err *src)
+{
+	gd_err_release(dst);
+	*dst = *src;
+	src->fields = NULL;
+	src->message[0] = '\0';
+}

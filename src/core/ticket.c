@@ -130,6 +130,16 @@ enum gd_status ticket_load(struct db *d, const struct principal *who, const char
 	return visible ? GD_OK : GD_E_NOT_FOUND;
 }
 
+/* The current row of a TICKET_COLUMNS statement as who sees it: JSON with
+ * allowed_actions, and the engine's view of the row. */
+static json_t *row_for(struct db_stmt *st, const struct principal *who, struct ticket_row *row)
+{
+	row_from_stmt(st, row);
+	json_t *t = ticket_to_json(st);
+	json_object_set_new(t, "allowed_actions", wf_allowed_actions(who, row));
+	return t;
+}
+
 enum gd_status ticket_render(struct db *d, const struct principal *who, int64_t id, json_t **out, int64_t *version)
 {
 	static const char sql[] = "SELECT " TICKET_COLUMNS " FROM tickets t" TICKET_JOINS " WHERE t.id = ?1";
@@ -141,9 +151,7 @@ enum gd_status ticket_render(struct db *d, const struct principal *who, int64_t 
 		return s;
 	db_bind_int64(st, 1, id);
 	if (!(s = db_step(st, &found)) && found) {
-		row_from_stmt(st, &row);
-		*out = ticket_to_json(st);
-		json_object_set_new(*out, "allowed_actions", wf_allowed_actions(who, &row));
+		*out = row_for(st, who, &row);
 		*version = row.version;
 	} else if (!s) {
 		s = GD_E_NOT_FOUND;
@@ -166,12 +174,10 @@ enum gd_status ticket_get(const struct principal *who, const char *number, json_
 	if ((s = db_prepare(d, sql, &st)))
 		goto out;
 	db_bind_text(st, 1, number, -1);
-	if (!(s = db_step(st, &row)) && row) {
-		row_from_stmt(st, &row_data);
-		*out = ticket_to_json(st);
-	} else if (!s) {
+	if (!(s = db_step(st, &row)) && row)
+		*out = row_for(st, who, &row_data);
+	else if (!s)
 		s = GD_E_NOT_FOUND;
-	}
 	db_reset(st);
 	if (!s && (s = vis_can_see(d, who, row_data.id, row_data.created_by, row_data.fault_number, &visible)))
 		json_decref(*out);
@@ -179,10 +185,8 @@ enum gd_status ticket_get(const struct principal *who, const char *number, json_
 		json_decref(*out);
 		s = GD_E_NOT_FOUND;
 	}
-	if (!s) {
-		json_object_set_new(*out, "allowed_actions", wf_allowed_actions(who, &row_data));
+	if (!s)
 		*version = row_data.version;
-	}
 out:
 	db_read_end(d);
 	if (s == GD_E_NOT_FOUND)
@@ -578,9 +582,7 @@ enum gd_status ticket_create(const struct principal *who, const json_t *in, char
 		return s;
 	s = db_write_run(ticket_create_write, job);
 	copy(number, TICKET_NUMBER_MAX, ticket_create_job_number(job));
-	struct gd_err *je = ticket_create_job_err(job);
-	*e = *je; /* hand the details over */
-	je->fields = NULL;
+	gd_err_move(e, ticket_create_job_err(job));
 	ticket_create_job_free(job);
 	return s;
 }

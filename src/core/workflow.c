@@ -542,9 +542,7 @@ enum gd_status wf_act(const struct principal *who, const char *number, const cha
 {
 	void *job = wf_act_prepare(who, number, action, inputs, if_match);
 	enum gd_status s = db_write_run(wf_act_write, job);
-	struct gd_err *je = wf_act_job_err(job);
-	*e = *je; /* hand the details over */
-	je->fields = NULL;
+	gd_err_move(e, wf_act_job_err(job));
 	wf_act_job_free(job);
 	return s;
 }

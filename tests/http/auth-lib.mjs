@@ -4,8 +4,9 @@
 // behind the server's back (to age a session).
 import http from 'node:http';
 import https from 'node:https';
-import { spawnSync } from 'node:child_process';
-import { req } from './lib.mjs';
+import { req, sql } from './lib.mjs';
+
+export { sql };
 
 // One request through node:http(s), so we can pick the source address and
 // trust a throwaway certificate. Returns {status, headers, body, text}.
@@ -57,12 +58,6 @@ export function asToken(base, token, method, path, { body, headers = {} } = {}) 
   return req(base, method, path, { body, headers: { authorization: `Bearer ${token}`, ...headers } });
 }
 
-// Runs SQL against the server's database with the sqlite3 command line.
-export function sql(db, text) {
-  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', db, text], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error('sqlite3 failed: ' + r.stderr);
-  return r.stdout.trim();
-}
 
 export const ROLES = {
   admin: ['admin', 'demo-admin'],

@@ -4,25 +4,10 @@
 // server's database (categories and number segments only: writing tickets
 // from the CLI would miss the 'cjk' tokenizer of the search triggers).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { as, errorOf } from './lib.mjs';
+import { errorOf, DEMO_USERS, clients, sql, stopClean } from './lib.mjs';
 
-export const DEMO = ['admin', 'agent1', 'agent2', 'dispatcher1', 'supervisor1', 'handler_net1', 'handler_net2',
-  'handler_vas1', 'handler_km1'];
-
-// One bearer client per demo user: u.agent1.post(...).
-export function clients(srv) {
-  const u = {};
-  for (const name of DEMO) u[name] = as(srv, name);
-  return u;
-}
-
-// Runs SQL with the sqlite3 CLI against a database the server is using.
-export function sql(db, text) {
-  const r = spawnSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', db, text], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
-  return r.stdout.trim();
-}
+export { clients, sql, stopClean };
+export const DEMO = DEMO_USERS;
 
 // A fresh 11-digit mobile number per call (no two tests share a customer).
 let seq = 0;
@@ -82,10 +67,3 @@ export function localDay(d = new Date(), sep = '') {
   return [d.getFullYear(), p(d.getMonth() + 1), p(d.getDate())].join(sep);
 }
 
-// Stops the server and insists it stopped cleanly: exit status 0 and no
-// sanitizer report (under `make asan` a leak or an error shows here).
-export async function stopClean(srv) {
-  const stopped = await srv.stop();
-  assert.equal(stopped.code, 0, srv.stderr().slice(-2000));
-  assert.doesNotMatch(srv.stderr(), /AddressSanitizer|LeakSanitizer|runtime error/);
-}

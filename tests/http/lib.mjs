@@ -1,5 +1,6 @@
 // lib.mjs - starts the real gongdan binary on a free loopback port against a
 // temporary database, and small fetch helpers shared by every HTTP test.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,4 +101,38 @@ export function netTicket(overrides = {}) {
     },
     ...overrides,
   };
+}
+
+// The demo users that `init --demo-users` creates.
+export const DEMO_USERS = ['admin', 'agent1', 'agent2', 'dispatcher1', 'supervisor1', 'handler_net1', 'handler_net2',
+  'handler_vas1', 'handler_km1'];
+
+// One bearer client per demo user: u.agent1.post(...).
+export function clients(srv, names = DEMO_USERS) {
+  const u = {};
+  for (const name of names) u[name] = as(srv, name);
+  return u;
+}
+
+// Runs SQL with the sqlite3 CLI against a database the server may be using;
+// returns {status, stdout, stderr}.
+export function sqlite(db, text) {
+  const r = spawnSync('sqlite3', ['-bail', db], { input: `.timeout 5000\n${text}\n`, encoding: 'utf8' });
+  return { status: r.status, stdout: (r.stdout || '').trim(), stderr: r.stderr };
+}
+
+// The same, throwing when sqlite3 fails; returns its output.
+export function sql(db, text) {
+  const r = sqlite(db, text);
+  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+  return r.stdout;
+}
+
+// Stops the server and insists it stopped cleanly: exit status 0 and no
+// sanitizer report (under `make asan` a leak or an error shows here).
+export async function stopClean(srv) {
+  const r = await srv.stop();
+  const err = srv.stderr();
+  assert.doesNotMatch(err, /AddressSanitizer|LeakSanitizer|runtime error/, err);
+  assert.deepEqual(r, { code: 0, signal: null }, `the server did not stop cleanly: ${err.slice(-2000)}`);
 }

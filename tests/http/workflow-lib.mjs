@@ -3,8 +3,9 @@
 // SPEC §5 table as an independent model (the oracle for allowed_actions and
 // for which refusal an action gets), and the sqlite3 CLI.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { as, netTicket } from './lib.mjs';
+import { netTicket, clients as clientsFor, sqlite, stopClean } from './lib.mjs';
+
+export { sqlite, stopClean };
 
 export const USERS = {
   admin: { role: 'admin', department: null },
@@ -20,9 +21,7 @@ export const USERS = {
 
 // One bearer client per demo user: u.agent1.post(...).
 export function clients(srv) {
-  const u = {};
-  for (const name of Object.keys(USERS)) u[name] = as(srv, name);
-  return u;
+  return clientsFor(srv, Object.keys(USERS));
 }
 
 // SPEC §5, written out from the table (not read from the server).
@@ -170,12 +169,6 @@ export async function ticketIn(u, state, { dept = 'NET', via = null, overrides =
   return t;
 }
 
-// Runs SQL with the sqlite3 CLI; returns {status, stdout, stderr}.
-export function sqlite(db, sql) {
-  const r = spawnSync('sqlite3', ['-bail', db], { input: `.timeout 5000\n${sql}\n`, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr };
-}
-
 export function sqliteOk(db, sql) {
   const r = sqlite(db, sql);
   assert.equal(r.status, 0, `sqlite3: ${sql}: ${r.stderr}`);
@@ -196,11 +189,3 @@ export function prng(seed) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Stops the server and checks it ended cleanly: exit 0 and no sanitizer
-// report (under `make asan` a leak or an error shows up here).
-export async function stopClean(srv) {
-  const r = await srv.stop();
-  const err = srv.stderr();
-  assert.doesNotMatch(err, /AddressSanitizer|LeakSanitizer|runtime error:/, err);
-  assert.deepEqual(r, { code: 0, signal: null }, `the server did not stop cleanly: ${err.slice(-2000)}`);
-}
