@@ -34,7 +34,9 @@ enum gd_status api_ticket_action(struct request *req);
 enum gd_status api_ticket_history(struct request *req);
 enum gd_status api_ticket_list(struct request *req);
 
-/* catalog.c - reference data: categories, departments, regions, workflow */
+/* catalog.c - reference data: categories, departments, regions, workflow,
+ * and all of it (with the phrases) in one answer for the browser */
+enum gd_status api_reference(struct request *req);
 enum gd_status api_categories(struct request *req);
 enum gd_status api_departments(struct request *req);
 enum gd_status api_regions(struct request *req);

@@ -15,6 +15,8 @@ enum route_flags {
 	ROUTE_AUTH = 1,          /* a logged-in user or a token */
 	ROUTE_ADMIN = 2,         /* role admin (implies ROUTE_AUTH) */
 	ROUTE_NO_JSON = 4,       /* body is not JSON (or none expected) */
+	ROUTE_REVALIDATE = 8,    /* reference data: ETag = hash of the body, "private,
+				  * no-cache", 304 when If-None-Match matches */
 };
 
 struct route {

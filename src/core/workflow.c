@@ -28,11 +28,14 @@ enum wf_kind { KIND_TEXT, KIND_DEPARTMENT, KIND_SATISFACTION };
 struct wf_state {
 	char code[WF_CODE];
 	char name[64];
+	char name_en[64]; /* the English UI's name; "" falls back to name */
 	bool open;
 };
 
 struct wf_input {
 	char name[WF_CODE];
+	char label[64];    /* shown beside the input; "" falls back to name */
+	char label_en[64];
 	enum wf_kind kind;
 	bool required;
 	int max_chars;
@@ -41,6 +44,7 @@ struct wf_input {
 struct wf_action {
 	char code[WF_CODE];
 	char name[64];
+	char name_en[64];
 	bool starts_clock, sets_assignee, clears_assignee, clears_department, closes, reopens, urges, requires_complete;
 	struct wf_input inputs[WF_MAX_INPUTS];
 	int ninputs;
@@ -87,14 +91,14 @@ static void copy(char *dst, size_t n, const char *src)
 
 enum gd_status wf_load(struct db *d)
 {
-	static const char states_sql[] = "SELECT code, name, is_open FROM wf_states ORDER BY sort, code";
+	static const char states_sql[] = "SELECT code, name, is_open, name_en FROM wf_states ORDER BY sort, code";
 	static const char actions_sql[] =
 		"SELECT code, name, starts_clock, sets_assignee, clears_assignee, clears_department, closes, reopens,"
-		" urges, requires_complete FROM wf_actions ORDER BY sort, code";
+		" urges, requires_complete, name_en FROM wf_actions ORDER BY sort, code";
 	static const char transitions_sql[] =
 		"SELECT action, from_state, coalesce(to_state, ''), role, scope FROM wf_transitions ORDER BY rowid";
 	static const char inputs_sql[] =
-		"SELECT action, name, kind, required, max_chars FROM wf_inputs ORDER BY rowid";
+		"SELECT action, name, kind, required, max_chars, label, label_en FROM wf_inputs ORDER BY rowid";
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
@@ -107,6 +111,7 @@ enum gd_status wf_load(struct db *d)
 		copy(x->code, sizeof x->code, db_col_text(st, 0));
 		copy(x->name, sizeof x->name, db_col_text(st, 1));
 		x->open = db_col_int64(st, 2) != 0;
+		copy(x->name_en, sizeof x->name_en, db_col_text(st, 3));
 	}
 	db_reset(st);
 	if (s || (s = db_prepare(d, actions_sql, &st)))
@@ -123,6 +128,7 @@ enum gd_status wf_load(struct db *d)
 		a->reopens = db_col_int64(st, 7);
 		a->urges = db_col_int64(st, 8);
 		a->requires_complete = db_col_int64(st, 9);
+		copy(a->name_en, sizeof a->name_en, db_col_text(st, 10));
 	}
 	db_reset(st);
 	if (s || (s = db_prepare(d, transitions_sql, &st)))
@@ -161,6 +167,8 @@ enum gd_status wf_load(struct db *d)
 							 : KIND_TEXT;
 		in->required = db_col_int64(st, 3) != 0;
 		in->max_chars = (int)db_col_int64(st, 4);
+		copy(in->label, sizeof in->label, db_col_text(st, 5));
+		copy(in->label_en, sizeof in->label_en, db_col_text(st, 6));
 	}
 	db_reset(st);
 	if (s)
@@ -237,22 +245,36 @@ json_t *wf_allowed_actions(const struct principal *who, const struct ticket_row 
 	return list;
 }
 
+/* text, or fallback when text is empty */
+static const char *or_else(const char *text, const char *fallback)
+{
+	return text[0] ? text : fallback;
+}
+
 json_t *wf_describe(void)
 {
 	json_t *states = json_array(), *actions = json_array();
-	for (int i = 0; i < g.nstates; i++)
-		json_array_append_new(states, json_pack("{s:s, s:s, s:b}", "code", g.states[i].code, "name",
-							g.states[i].name, "open", g.states[i].open));
+	for (int i = 0; i < g.nstates; i++) {
+		const struct wf_state *x = &g.states[i];
+		json_array_append_new(states, json_pack("{s:s, s:s, s:s, s:b}", "code", x->code, "name", x->name,
+							"name_en", or_else(x->name_en, x->name), "open", x->open));
+	}
 	for (int i = 0; i < g.nactions; i++) {
 		static const char *const kinds[] = {"text", "department", "satisfaction"};
+		const struct wf_action *a = &g.actions[i];
 		json_t *inputs = json_array();
-		for (int k = 0; k < g.actions[i].ninputs; k++) {
-			const struct wf_input *in = &g.actions[i].inputs[k];
-			json_array_append_new(inputs, json_pack("{s:s, s:s, s:b}", "name", in->name, "kind",
-								kinds[in->kind], "required", in->required));
+		for (int k = 0; k < a->ninputs; k++) {
+			const struct wf_input *in = &a->inputs[k];
+			const char *label = or_else(in->label, in->name);
+			json_t *x = json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", in->name, "label", label, "label_en",
+					      or_else(in->label_en, label), "kind", kinds[in->kind], "required",
+					      in->required);
+			if (in->kind == KIND_TEXT && in->max_chars > 0)
+				json_object_set_new(x, "max", json_integer(in->max_chars));
+			json_array_append_new(inputs, x);
 		}
-		json_array_append_new(actions, json_pack("{s:s, s:s, s:o}", "code", g.actions[i].code, "name",
-							 g.actions[i].name, "inputs", inputs));
+		json_array_append_new(actions, json_pack("{s:s, s:s, s:s, s:o}", "code", a->code, "name", a->name,
+							 "name_en", or_else(a->name_en, a->name), "inputs", inputs));
 	}
 	return json_pack("{s:o, s:o}", "states", states, "actions", actions);
 }

@@ -1,6 +1,7 @@
 /* routes.c - the route table, one line per route, and the matcher.
  * Flags drive the shared checks in http.c: ROUTE_AUTH needs a user,
- * ROUTE_ADMIN an admin; changing methods under a session need X-CSRF-Token. */
+ * ROUTE_ADMIN an admin; changing methods under a session need X-CSRF-Token;
+ * ROUTE_REVALIDATE lets browsers keep reference data and revalidate it. */
 #include "gongdan/route.h"
 
 #include <stdio.h>
@@ -26,11 +27,12 @@ static const struct route routes[] = {
 	{HTTP_POST, "/api/v1/tokens", api_tokens_create, ROUTE_ADMIN},
 	{GET, "/api/v1/tokens/{id}", api_tokens_get, ROUTE_ADMIN},
 	{HTTP_DELETE, "/api/v1/tokens/{id}", api_tokens_revoke, ROUTE_ADMIN},
-	{GET, "/api/v1/categories", api_categories, ROUTE_AUTH},
-	{GET, "/api/v1/departments", api_departments, ROUTE_AUTH},
-	{GET, "/api/v1/regions", api_regions, ROUTE_AUTH},
+	{GET, "/api/v1/reference", api_reference, ROUTE_AUTH | ROUTE_REVALIDATE},
+	{GET, "/api/v1/categories", api_categories, ROUTE_AUTH | ROUTE_REVALIDATE},
+	{GET, "/api/v1/departments", api_departments, ROUTE_AUTH | ROUTE_REVALIDATE},
+	{GET, "/api/v1/regions", api_regions, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{GET, "/api/v1/regions/lookup", api_region_lookup, ROUTE_AUTH},
-	{GET, "/api/v1/workflow", api_workflow, ROUTE_AUTH},
+	{GET, "/api/v1/workflow", api_workflow, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{GET, "/api/v1/tickets", api_ticket_list, ROUTE_AUTH},
 	{HTTP_POST, "/api/v1/tickets", api_ticket_create, ROUTE_AUTH},
 	{GET, "/api/v1/tickets/{number}", api_ticket_get, ROUTE_AUTH},
@@ -38,7 +40,7 @@ static const struct route routes[] = {
 	{GET, "/api/v1/tickets/{number}/history", api_ticket_history, ROUTE_AUTH},
 	{HTTP_POST, "/api/v1/tickets/{number}/actions/{action}", api_ticket_action, ROUTE_AUTH},
 	{GET, "/api/v1/queues", api_queues, ROUTE_AUTH},
-	{GET, "/api/v1/phrases", api_phrases_list, ROUTE_AUTH},
+	{GET, "/api/v1/phrases", api_phrases_list, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{HTTP_POST, "/api/v1/phrases", api_phrases_create, ROUTE_ADMIN},
 	{HTTP_PATCH, "/api/v1/phrases/{id}", api_phrases_update, ROUTE_ADMIN},
 	{HTTP_DELETE, "/api/v1/phrases/{id}", api_phrases_delete, ROUTE_ADMIN},
