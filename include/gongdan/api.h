@@ -13,6 +13,7 @@ enum gd_status api_healthz(struct request *req);
 enum gd_status api_session_create(struct request *req);
 enum gd_status api_session_delete(struct request *req);
 enum gd_status api_me(struct request *req);
+enum gd_status api_session_get(struct request *req); /* {"user": null} when nobody */
 
 /* users.c - /api/v1/users (admin) */
 enum gd_status api_users_list(struct request *req);

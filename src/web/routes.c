@@ -18,6 +18,7 @@ static const struct route routes[] = {
 	{GET, "/metrics", http_metrics, ROUTE_PUBLIC},
 	{HTTP_POST, "/api/v1/session", api_session_create, ROUTE_PUBLIC},
 	{HTTP_DELETE, "/api/v1/session", api_session_delete, ROUTE_AUTH},
+	{GET, "/api/v1/session", api_session_get, ROUTE_PUBLIC},
 	{GET, "/api/v1/me", api_me, ROUTE_AUTH},
 	{GET, "/api/v1/users", api_users_list, ROUTE_ADMIN},
 	{HTTP_POST, "/api/v1/users", api_users_create, ROUTE_ADMIN},

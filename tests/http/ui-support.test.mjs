@@ -157,3 +157,52 @@ test('the UI\'s own URLs load index.html; files, the API and hidden paths keep t
     await stopClean(srv);
   }
 });
+
+test('GET /api/v1/session says who is logged in, or {"user": null}, never 401', async () => {
+  const srv = await startServer();
+  try {
+    let r = await req(srv.url, 'GET', '/api/v1/session');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, { user: null });
+    assert.equal(r.headers.get('cache-control'), 'no-store');
+    const login = await req(srv.url, 'POST', '/api/v1/session', { body: { username: 'agent1', password: 'demo-agent1' } });
+    assert.equal(login.status, 200, login.text);
+    const cookie = login.headers.get('set-cookie').split(';')[0];
+    r = await req(srv.url, 'GET', '/api/v1/session', { headers: { cookie } });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.user.username, 'agent1');
+    assert.equal(r.body.auth, 'session');
+    assert.equal(r.body.csrf_token, login.body.csrf_token);
+    assert.deepEqual(r.body, (await req(srv.url, 'GET', '/api/v1/me', { headers: { cookie } })).body);
+    // a bearer token: the user, no CSRF token
+    const { agent2 } = clients(srv, ['agent2']);
+    r = await agent2.get('/api/v1/session');
+    assert.equal(r.body.user.username, 'agent2');
+    assert.equal(r.body.auth, 'token');
+    assert.equal(r.body.csrf_token, undefined);
+    // after logout the old cookie is nobody
+    const out = await req(srv.url, 'DELETE', '/api/v1/session', { headers: { cookie, 'x-csrf-token': login.body.csrf_token } });
+    assert.equal(out.status, 204);
+    r = await req(srv.url, 'GET', '/api/v1/session', { headers: { cookie } });
+    assert.deepEqual([r.status, r.body], [200, { user: null }]);
+    assert.equal((await req(srv.url, 'GET', '/api/v1/me', { headers: { cookie } })).status, 401);
+    assert.equal((await req(srv.url, 'GET', '/api/v1/session?x=1')).status, 400);
+  } finally {
+    await stopClean(srv);
+  }
+});
+
+test('the CSP forbids inline script and style, eval, and HTML sinks (Trusted Types, no policy)', async () => {
+  const srv = await startServer();
+  try {
+    for (const path of ['/', '/tickets/TS1', '/api/v1/session', '/js/app.js']) {
+      const csp = (await req(srv.url, 'GET', path)).headers.get('content-security-policy');
+      assert.match(csp, /script-src 'self';/, path);
+      assert.match(csp, /style-src 'self';/, path);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, path);
+      assert.match(csp, /require-trusted-types-for 'script'; trusted-types 'none'/, path);
+    }
+  } finally {
+    await stopClean(srv);
+  }
+});
