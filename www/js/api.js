@@ -56,7 +56,7 @@ export async function request(method, path, opts = {}) {
       await hooks.relogin();
       continue;
     }
-    const text = res.status === 204 || res.status === 304 ? '' : await res.text();
+    const text = await res.text(); // always read: an unread body shows as an aborted request
     let data = null;
     if (text && (res.headers.get('content-type') || '').startsWith('application/json')) data = JSON.parse(text);
     if (!res.ok) throw new ApiError(res.status, data && data.error, res.headers);

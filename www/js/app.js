@@ -65,7 +65,7 @@ function renderHeader() {
 }
 
 async function switchLang(l) {
-  await useLang(l);
+  await useLang(l, { remember: true });
   router.go();
 }
 

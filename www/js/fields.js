@@ -5,7 +5,8 @@
 import { h, uid, $$ } from './dom.js';
 import { t, reason } from './i18n.js';
 
-const req = (required) => required && h('span', { class: 'req', 'aria-hidden': 'true' }, ' *');
+// the * of a required field sits beside its label (the label is the name alone)
+const req = (required) => required && h('span', { class: 'req', 'aria-hidden': 'true' }, '*');
 
 // A field: label, control (or a body holding it), optional help, counter and
 // extra nodes, error line. The control gets aria-describedby for help and error.
@@ -17,7 +18,7 @@ export function field({ label, control, body, required, help, extra, wide, name 
   if (required) control.setAttribute('aria-required', 'true');
   if (name) control.dataset.field = name;
   return h('div', { class: ['field', wide && 'wide'], dataset: { for: name || '' } },
-    h('label', { for: id }, label, req(required)),
+    h('div', { class: 'label-row' }, h('label', { for: id }, label), req(required)),
     body || control,
     extra,
     help && h('p', { class: 'help', id: helpId }, help),

@@ -16,10 +16,11 @@ export function savedLang() {
   return LANGS.includes(l) ? l : 'zh-CN';
 }
 
-export async function useLang(l) {
+// Loads a dictionary; remember: the user chose it (kept for the next visit).
+export async function useLang(l, { remember = false } = {}) {
   dict = await staticJSON(`/i18n/${l}.json`);
   lang = l;
-  localStorage.setItem(STORE_KEY, l);
+  if (remember) localStorage.setItem(STORE_KEY, l);
   document.documentElement.lang = l;
 }
 

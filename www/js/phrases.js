@@ -17,9 +17,10 @@ export function openPhrases({ target, category, state }) {
     'aria-autocomplete': 'list', autocomplete: 'off', placeholder: t('phrases.filter') });
   let dlg = null;
 
+  // where the cursor was before the picker took the focus
+  const start = target.selectionStart ?? target.value.length, end = target.selectionEnd ?? start;
   const insert = (p) => {
     dlg.close('inserted');
-    const start = target.selectionStart ?? target.value.length, end = target.selectionEnd ?? start;
     target.focus();
     target.setRangeText(p.text, start, end, 'end');
     target.dispatchEvent(new Event('input', { bubbles: true }));

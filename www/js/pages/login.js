@@ -17,6 +17,6 @@ export function render(ctx) {
     h('p', { class: 'muted' }, t('app.tagline')),
     form,
     h('p', {}, h('button', { type: 'button', class: 'link lang', lang: other,
-      on: { click: async () => { await useLang(other); router.go(); } } }, t('lang.switch')))));
+      on: { click: async () => { await useLang(other, { remember: true }); router.go(); } } }, t('lang.switch')))));
   form.querySelector('input').focus();
 }

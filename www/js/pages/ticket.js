@@ -126,7 +126,7 @@ export async function render(ctx) {
       type: 'button', class: a.code === openCode ? 'active' : null, 'aria-expanded': a.code === openCode ? 'true' : 'false',
       dataset: { action: a.code }, on: { click: () => openAction(a.code) } }, pick(a, 'name')));
     if (mine()) buttons.unshift(h('button', { type: 'button', on: { click: () => openEdit() } }, t('ticket.edit')));
-    replace(actionsSlot, buttons.length ? h('div', { class: 'buttons' }, buttons) : h('p', { class: 'muted' }, t('ticket.no_actions')));
+    replace(actionsSlot, buttons.length ? h('div', { class: 'buttons action-bar' }, buttons) : h('p', { class: 'muted' }, t('ticket.no_actions')));
   }
 
   function closePanel() {
