@@ -65,8 +65,8 @@ export function schemaFields(schema, values = {}, prefix = 'x', decorate = null)
       });
       const errId = `${id}-err`;
       const helpId = f.help ? `${id}-help` : null;
-      return h('fieldset', { class: 'field yesno', dataset: { for: f.name }, id, 'aria-describedby': [helpId, errId].filter(Boolean).join(' '),
-        'aria-required': f.required ? 'true' : null },
+      return h('fieldset', { class: 'field yesno', role: 'radiogroup', dataset: { for: f.name }, id,
+        'aria-describedby': [helpId, errId].filter(Boolean).join(' '), 'aria-required': f.required ? 'true' : null },
       h('legend', {}, f.label, req(f.required)), h('div', { class: 'choices' }, opts),
       f.help && h('p', { class: 'help', id: helpId }, f.help),
       h('p', { class: 'error', id: errId, hidden: true }));
