@@ -123,8 +123,8 @@ export async function fillNetFields(page, values = {}) {
   await page.getByLabel('被叫号码', { exact: true }).fill(v.called_number);
   await page.getByLabel('听到的提示音', { exact: true }).fill(v.announcement);
   await page.getByLabel('故障地点', { exact: true }).fill(v.location);
-  await page.getByRole('group', { name: '是否换卡/换机试过' }).getByLabel('是', { exact: true }).check();
-  await page.getByRole('group', { name: '开关机后是否依旧' }).getByLabel('是', { exact: true }).check();
+  await page.getByRole('radiogroup', { name: '是否换卡/换机试过' }).getByLabel('是', { exact: true }).check();
+  await page.getByRole('radiogroup', { name: '开关机后是否依旧' }).getByLabel('是', { exact: true }).check();
   await page.getByLabel('手机型号', { exact: true }).fill(v.handset_model);
 }
 

@@ -81,8 +81,8 @@ export function schemaFields(schema, values = {}, prefix = 'x', decorate = null)
       control = phoneInput({ id, value: v || '' });
     } else {
       const max = f.max || 500;
-      long = max > 100;
-      ({ control, counter } = limitedText({ id, value: v || '', max, area: long, long }));
+      long = max > 200; // a line up to 200 characters; a box (with 常用语) beyond
+      ({ control, counter } = limitedText({ id, value: v || '', max, area: long, rows: 2, long }));
     }
     const extra = long && decorate ? h('div', { class: 'under' }, counter, decorate(control, f.label)) : counter;
     return field({ label: f.label, control, required: f.required, help: f.help, extra, name: f.name, wide: long });

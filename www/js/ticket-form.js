@@ -59,7 +59,7 @@ export function ticketForm({ storeKey, ticket = null, preset = {}, onDone }) {
   const picker = categoryPicker({ id: 'f-category', value: st.category, onChange: () => { renderExtra(); persist(); } });
   const subject = limitedText({ id: 'f-subject', value: st.core.subject || '', max: L.subject });
   const description = limitedText({ id: 'f-description', value: st.core.description || '', max: L.description,
-    area: true, rows: 5, long: true });
+    area: true, rows: 4, long: true });
   const phraseContext = () => ({ category: picker.value, state: 'draft' });
   const extraBox = h('div', { class: 'extra' });
   const resultLine = h('p', { class: 'form-error', role: 'alert', hidden: true });

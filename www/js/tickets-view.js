@@ -29,13 +29,15 @@ const COLUMNS = ['list.number', 'list.subject', 'list.category', 'list.state', '
 
 function row(tk) {
   const over = Boolean(fmtDeadline(tk) && fmtDeadline(tk).overdue);
+  // data-label names a cell where the table becomes cards (phone width)
   return h('tr', { class: over ? 'overdue' : null },
     h('td', { class: 'num' }, h('a', { class: 'row-link', href: `/tickets/${tk.number}` }, tk.number)),
     h('td', { class: 'subject' }, tk.subject),
-    h('td', {}, tk.category_name),
-    h('td', {}, stateBadge(tk.state)),
-    h('td', {}, tk.department_name || '—'),
-    h('td', { class: 'deadline' }, over && h('span', { class: 'sr-only' }, t('list.overdue_row')), countdown(tk)));
+    h('td', { class: 'cat', dataset: { label: t('list.category') } }, tk.category_name),
+    h('td', { class: 'state' }, stateBadge(tk.state)),
+    h('td', { class: 'dept', dataset: { label: t('list.department') } }, tk.department_name || '—'),
+    h('td', { class: 'deadline', dataset: { label: t('list.deadline') } },
+      over && h('span', { class: 'sr-only' }, t('list.overdue_row')), countdown(tk)));
 }
 
 // The list table; more rows can be appended (next page).

@@ -101,9 +101,10 @@ export async function render(ctx) {
   const flowSlot = h('div'), faultSlot = h('div');
   ctx.main.append(headSlot, h('div', { class: 'ticket-grid' },
     h('div', { class: 'ticket-main' },
-      h('section', { 'aria-labelledby': 'h-info' }, h('h2', { id: 'h-info' }, t('ticket.info')), infoSlot),
+      // the actions first: what the handler came to do, above the fold
       h('section', { 'aria-labelledby': 'h-actions', class: 'actions' }, h('h2', { id: 'h-actions' }, t('ticket.actions')),
-        actionsSlot, panel)),
+        actionsSlot, panel),
+      h('section', { 'aria-labelledby': 'h-info' }, h('h2', { id: 'h-info' }, t('ticket.info')), infoSlot)),
     h('div', { class: 'ticket-side' },
       h('section', { 'aria-labelledby': 'h-flow' }, h('h2', { id: 'h-flow' }, t('flow.title')), flowSlot),
       h('section', { 'aria-labelledby': 'h-fault' }, h('h2', { id: 'h-fault' }, t('history.title')), faultSlot))));
