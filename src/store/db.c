@@ -10,6 +10,7 @@
 
 #include "gongdan/fts_cjk.h"
 #include "gongdan/log.h"
+#include "gongdan/search_index.h"
 #include "gongdan/xalloc.h"
 
 #define DB_BUSY_TIMEOUT_MS 5000
@@ -434,6 +435,8 @@ enum gd_status db_write_begin(struct db **out)
 enum gd_status db_write_end(struct db *w, enum gd_status st)
 {
 	if (!st)
+		st = search_index_flush(w);
+	if (!st)
 		st = run_cached(w, sql_commit);
 	if (st)
 		sqlite3_exec(w->h, "ROLLBACK", NULL, NULL, NULL);
@@ -582,6 +585,8 @@ static void run_batch(struct db_job *batch)
 		if (!st)
 			st = run_cached(writer, release);
 	}
+	if (!st)
+		st = search_index_flush(writer);
 	if (!st)
 		st = run_cached(writer, sql_commit);
 	if (st) {
