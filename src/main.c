@@ -256,6 +256,7 @@ static const struct {
 	{"backup", cmd_backup, "backup --to FILE [--db PATH]"},
 	{"user add", cli_user_add, "user add --username U --role R [--department CODE] [--display-name NAME] [--password-stdin] [--db PATH]"},
 	{"audit verify", cli_audit_verify, "audit verify [--db PATH]"},
+	{"generate", cli_generate, "generate --db PATH --tickets N [--days D] [--seed S]   # realistic data for benchmarks and demos"},
 	{"segments import", cli_segments_import, "segments import FILE.csv [--db PATH]   # prefix,region rows"},
 	{"token create", cli_token_create, "token create --username U [--name LABEL] [--db PATH]   # prints the token once"},
 };

@@ -35,6 +35,13 @@ struct db_stmt;
 enum gd_status db_global_open(const char *path);
 /* Checkpoints the WAL and closes every connection. */
 void db_global_close(void);
+/* Bulk loading (`gongdan generate` only): the writer stops syncing to disk
+ * and gets a large page cache, and the indexes of table not named in keep
+ * (a NULL-terminated list) are dropped; db_bulk_end creates them again from
+ * their saved definitions and restores the serving settings. A crash
+ * meanwhile leaves a database to throw away. */
+enum gd_status db_bulk_begin(const char *table, const char *const *keep);
+enum gd_status db_bulk_end(void);
 /* Path given to db_global_open. */
 const char *db_global_path(void);
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "gongdan/gd_err.h"
+#include "gongdan/history.h"
 #include "gongdan/principal.h"
 #include "gongdan/status.h"
 
@@ -37,6 +38,12 @@ struct ticket_row {
 	bool overdue;
 	char priority[16];
 	char fault_number[24];
+	int64_t submitted_at;   /* 0: never submitted */
+	int64_t closed_at;      /* 0: open */
+	char closed_by[16];     /* the action that closed it, "" while open */
+	int satisfaction;       /* 0: not given */
+	int64_t urge_count;
+	int sla_hours;          /* of its category */
 };
 
 /* Loads the row by number; GD_E_NOT_FOUND when absent or invisible to who
@@ -54,6 +61,11 @@ enum gd_status ticket_create(const struct principal *who, const json_t *in, char
  * number and any error details; free it with ticket_create_job_free. */
 enum gd_status ticket_create_prepare(const struct principal *who, const json_t *in, void **job, struct gd_err *e);
 enum gd_status ticket_create_write(struct db *w, void *job);
+/* What ticket_create_write does without rendering the answer: inserts the
+ * ticket (and submits it when asked) inside the caller's write transaction;
+ * *out (may be NULL) is the engine's view of the new row, *chain (may be
+ * NULL) the end of its history after the creation row (before any submit). */
+enum gd_status ticket_create_insert(struct db *w, void *job, struct ticket_row *out, struct history_chain *chain);
 const char *ticket_create_job_number(const void *job);
 struct gd_err *ticket_create_job_err(void *job);
 /* The created ticket as its creator sees it (ownership moves to the caller). */

@@ -27,7 +27,8 @@
 	" t.contact_number, t.description, t.fields, t.priority, t.state, s.name, d.code, d.name,"           \
 	" a.username, u.username, t.created_at, t.submitted_at, t.deadline, t.closed_at, t.overdue,"         \
 	" t.resolution, t.summary, t.satisfaction, t.repeat_count, t.urge_count, t.version, t.updated_at,"   \
-	" t.closed_by, t.created_by, coalesce(t.department_id, 0), coalesce(t.assignee_id, 0), t.category_id"
+	" t.closed_by, t.created_by, coalesce(t.department_id, 0), coalesce(t.assignee_id, 0), t.category_id,"     \
+	" c.sla_hours"
 #define TICKET_JOINS                                                                                          \
 	" JOIN categories c ON c.id = t.category_id JOIN regions r ON r.code = t.region"                     \
 	" JOIN wf_states s ON s.code = t.state LEFT JOIN departments d ON d.id = t.department_id"            \
@@ -36,7 +37,7 @@ enum { COL_ID, COL_NUMBER, COL_CATEGORY, COL_CATEGORY_NAME, COL_FAULT, COL_SUBJE
        COL_REGION_NAME, COL_CONTACT, COL_DESCRIPTION, COL_FIELDS, COL_PRIORITY, COL_STATE, COL_STATE_NAME,
        COL_DEPT, COL_DEPT_NAME, COL_ASSIGNEE, COL_CREATOR, COL_CREATED, COL_SUBMITTED, COL_DEADLINE, COL_CLOSED,
        COL_OVERDUE, COL_RESOLUTION, COL_SUMMARY, COL_SATISFACTION, COL_REPEAT, COL_URGE, COL_VERSION,
-       COL_UPDATED, COL_CLOSED_BY, COL_CREATOR_ID, COL_DEPT_ID, COL_ASSIGNEE_ID, COL_CATEGORY_ID };
+       COL_UPDATED, COL_CLOSED_BY, COL_CREATOR_ID, COL_DEPT_ID, COL_ASSIGNEE_ID, COL_CATEGORY_ID, COL_SLA };
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -58,6 +59,12 @@ static void row_from_stmt(struct db_stmt *st, struct ticket_row *out)
 	out->overdue = db_col_int64(st, COL_OVERDUE) != 0;
 	copy(out->priority, sizeof out->priority, db_col_text(st, COL_PRIORITY));
 	copy(out->fault_number, sizeof out->fault_number, db_col_text(st, COL_FAULT));
+	out->submitted_at = db_col_int64(st, COL_SUBMITTED); /* NULL reads as 0 */
+	out->closed_at = db_col_int64(st, COL_CLOSED);
+	copy(out->closed_by, sizeof out->closed_by, db_col_text(st, COL_CLOSED_BY));
+	out->satisfaction = (int)db_col_int64(st, COL_SATISFACTION);
+	out->urge_count = db_col_int64(st, COL_URGE);
+	out->sla_hours = (int)db_col_int64(st, COL_SLA);
 }
 
 static json_t *time_or_null(struct db_stmt *st, int col)
@@ -348,25 +355,29 @@ static void read_members(const json_t *in, struct ticket_values *v, bool patch, 
 
 enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, struct gd_err *e)
 {
-	static const char sql[] = "SELECT c.fields_schema, t.fields FROM tickets t JOIN categories c ON c.id = t.category_id"
+	static const char sql[] = "SELECT c.code, t.fields FROM tickets t JOIN categories c ON c.id = t.category_id"
 				  " WHERE t.id = ?1";
 	struct db_stmt *st;
+	struct category cat = {0};
 	enum gd_status s;
 	bool row;
 	if ((s = db_prepare(d, sql, &st)))
 		return s;
 	db_bind_int64(st, 1, t->id);
-	json_t *schema = NULL, *values = NULL;
+	json_t *values = NULL;
+	char code[64] = "";
 	if (!(s = db_step(st, &row)) && row) {
-		schema = json_loads(db_col_text(st, 0), 0, NULL);
+		copy(code, sizeof code, db_col_text(st, 0));
 		values = json_loads(db_col_text(st, 1), 0, NULL);
 	}
 	db_reset(st);
-	if (!s && (!schema || !values))
+	if (!s && !values)
 		s = GD_E_INTERNAL;
+	if (!s)
+		s = category_find(d, code, &cat);
 	if (!s) {
 		json_t *errors = json_object();
-		s = fields_validate(schema, values, true, errors);
+		s = fields_validate(cat.fields_schema, values, true, errors);
 		const char *k;
 		json_t *x;
 		json_object_foreach(errors, k, x)
@@ -375,7 +386,7 @@ enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, s
 		if (s == GD_E_VALIDATION)
 			gd_errf(e, s, "complete the required fields before submitting (PATCH the draft)");
 	}
-	json_decref(schema);
+	category_release(&cat);
 	json_decref(values);
 	return s;
 }
@@ -437,6 +448,7 @@ static char *fields_text(const json_t *fields)
 struct ticket_create_job {
 	struct principal who;
 	int64_t category_id;
+	int sla_hours;
 	char *fault_number, *subject, *customer_name, *region, *contact_number, *description, *priority, *fields;
 	bool submitting;
 	char number[TICKET_NUMBER_MAX];
@@ -509,6 +521,7 @@ enum gd_status ticket_create_prepare(const struct principal *who, const json_t *
 		struct ticket_create_job *j = xcalloc(1, sizeof *j);
 		j->who = *who;
 		j->category_id = v.cat.id;
+		j->sla_hours = v.cat.sla_hours;
 		j->fault_number = dup_or_empty(v.fault_number);
 		j->subject = dup_or_empty(v.subject);
 		j->customer_name = dup_or_empty(v.customer_name);
@@ -524,7 +537,7 @@ enum gd_status ticket_create_prepare(const struct principal *who, const json_t *
 	return s;
 }
 
-enum gd_status ticket_create_write(struct db *w, void *ctx)
+enum gd_status ticket_create_insert(struct db *w, void *ctx, struct ticket_row *out, struct history_chain *chain)
 {
 	static const char insert_sql[] =
 		"INSERT INTO tickets (number, category_id, fault_number, subject, customer_name, region,"
@@ -553,7 +566,7 @@ enum gd_status ticket_create_write(struct db *w, void *ctx)
 	if ((s = db_run(st)))
 		return s;
 	struct ticket_row tk = {.id = db_last_insert_id(w), .category_id = j->category_id,
-				.created_by = j->who.user_id, .version = 1};
+				.created_by = j->who.user_id, .version = 1, .sla_hours = j->sla_hours};
 	copy(tk.number, sizeof tk.number, j->number);
 	copy(tk.state, sizeof tk.state, "draft");
 	copy(tk.priority, sizeof tk.priority, j->priority);
@@ -561,13 +574,23 @@ enum gd_status ticket_create_write(struct db *w, void *ctx)
 	struct queue_cell cell = {"draft", 0, false};
 	struct history_entry h = {.ticket_id = tk.id, .actor = &j->who, .action = "create", .to_state = "draft",
 				  .at = now};
-	if ((s = queue_move(w, NULL, &cell)) || (s = history_append(w, &h)))
+	if ((s = queue_move(w, NULL, &cell)) || (s = history_append(w, &h, chain)))
 		return s;
 	if (j->submitting) {
 		json_t *none = json_object();
 		s = wf_apply(w, &j->who, &tk, "submit", none, &j->e);
 		json_decref(none);
 	}
+	if (out)
+		*out = tk;
+	return s;
+}
+
+enum gd_status ticket_create_write(struct db *w, void *ctx)
+{
+	struct ticket_create_job *j = ctx;
+	struct ticket_row tk;
+	enum gd_status s = ticket_create_insert(w, ctx, &tk, NULL);
 	/* the answer is rendered here, on the writer's warm cache: a reader's
 	 * cache is discarded by every commit */
 	return s ? s : ticket_render(w, &j->who, tk.id, &j->result, &j->version);
@@ -686,7 +709,7 @@ enum gd_status ticket_patch(const struct principal *who, const char *number, con
 	if (!s) {
 		struct history_entry h = {.ticket_id = tk.id, .actor = who, .action = "edit", .from_state = "draft",
 					  .to_state = "draft", .inputs = in, .at = now};
-		s = history_append(w, &h);
+		s = history_append(w, &h, NULL);
 	}
 	for (int i = 0; i < 8; i++)
 		free(stored[i]);

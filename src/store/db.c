@@ -10,6 +10,7 @@
 
 #include "gongdan/fts_cjk.h"
 #include "gongdan/log.h"
+#include "gongdan/search_index.h"
 #include "gongdan/xalloc.h"
 
 #define DB_BUSY_TIMEOUT_MS 5000
@@ -376,6 +377,65 @@ enum gd_status db_global_open(const char *path)
 	return db_migrate(writer);
 }
 
+/* The indexes db_bulk_begin dropped, as their CREATE statements. */
+static char **bulk_indexes;
+static int bulk_nindexes;
+
+enum gd_status db_bulk_begin(const char *table, const char *const *keep)
+{
+	static const char sql[] = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1"
+				  " AND sql IS NOT NULL ORDER BY name";
+	struct db *w;
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	/* 4 GiB of page cache at most: SQLite only takes what it uses */
+	if ((s = db_exec(writer, "PRAGMA synchronous=OFF; PRAGMA cache_size=-4194304; PRAGMA foreign_keys=OFF")) || (s = db_write_begin(&w)))
+		return s;
+	if ((s = db_prepare(w, sql, &st)))
+		return db_write_end(w, s);
+	db_bind_text(st, 1, table, -1);
+	struct strbuf drops = STRBUF_INIT(1u << 20);
+	while (!(s = db_step(st, &row)) && row) {
+		const char *name = db_col_text(st, 0);
+		bool kept = false;
+		for (const char *const *k = keep; *k && !kept; k++)
+			kept = !strcmp(*k, name);
+		if (kept)
+			continue;
+		bulk_indexes = xrealloc(bulk_indexes, (size_t)(bulk_nindexes + 1) * sizeof *bulk_indexes);
+		bulk_indexes[bulk_nindexes++] = xstrdup(db_col_text(st, 1));
+		/* names come from the schema itself, quoted as identifiers */
+		strbuf_adds(&drops, "DROP INDEX \"");
+		for (const char *c = name; *c; c++)
+			strbuf_addch(&drops, *c), *c == '"' ? strbuf_addch(&drops, '"') : 0;
+		strbuf_adds(&drops, "\";");
+	}
+	db_reset(st);
+	if (!s && drops.len)
+		s = db_exec(w, drops.buf);
+	strbuf_release(&drops);
+	return db_write_end(w, s);
+}
+
+enum gd_status db_bulk_end(void)
+{
+	struct db *w = NULL;
+	enum gd_status s = db_write_begin(&w);
+	for (int i = 0; i < bulk_nindexes; i++) {
+		if (!s)
+			s = db_exec(w, bulk_indexes[i]);
+		free(bulk_indexes[i]);
+	}
+	free(bulk_indexes);
+	bulk_indexes = NULL;
+	bulk_nindexes = 0;
+	if (w)
+		s = db_write_end(w, s);
+	db_exec(writer, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000; PRAGMA foreign_keys=ON; PRAGMA optimize");
+	return s;
+}
+
 const char *db_global_path(void)
 {
 	return global_path;
@@ -433,6 +493,8 @@ enum gd_status db_write_begin(struct db **out)
 
 enum gd_status db_write_end(struct db *w, enum gd_status st)
 {
+	if (!st)
+		st = search_index_flush(w);
 	if (!st)
 		st = run_cached(w, sql_commit);
 	if (st)
@@ -582,6 +644,8 @@ static void run_batch(struct db_job *batch)
 		if (!st)
 			st = run_cached(writer, release);
 	}
+	if (!st)
+		st = search_index_flush(writer);
 	if (!st)
 		st = run_cached(writer, sql_commit);
 	if (st) {
