@@ -85,8 +85,23 @@ export function schemaFields(schema, values = {}, prefix = 'x', decorate = null)
       ({ control, counter } = limitedText({ id, value: v || '', max, area: long, rows: 2, long }));
     }
     const extra = long && decorate ? h('div', { class: 'under' }, counter, decorate(control, f.label)) : counter;
-    return field({ label: f.label, control, required: f.required, help: f.help, extra, name: f.name, wide: long });
+    const el = field({ label: f.label, control, required: f.required, help: f.help, extra, name: f.name, wide: long });
+    if (f.type === 'number') control.addEventListener('input', () => rangeCheck(el, control, f));
+    return el;
   });
+}
+
+// A number's limits, said beside it as it is typed.
+function rangeCheck(box, control, f) {
+  const err = box.querySelector('.error');
+  const v = control.value === '' ? null : Number(control.value);
+  const why = v === null ? '' : Number.isNaN(v) ? t('reason.number')
+    : f.min !== undefined && v < f.min ? t('reason.min_value', { n: f.min })
+      : f.max !== undefined && v > f.max ? t('reason.max_value', { n: f.max }) : '';
+  err.textContent = why;
+  err.hidden = !why;
+  if (why) control.setAttribute('aria-invalid', 'true');
+  else control.removeAttribute('aria-invalid');
 }
 
 // The values of those controls (empty ones left out), typed as the schema says.

@@ -83,9 +83,13 @@ export async function render(ctx) {
         table.append(items);
       }
       status.textContent = items.length || shown ? t('list.shown', { n: shown }) : '';
-      replace(more, r.body.next_cursor ? h('button', { type: 'button', on: { click: (e) => {
+      replace(more, r.body.next_cursor ? h('button', { type: 'button', on: { click: async (e) => {
         e.target.disabled = true;
-        load(r.body.next_cursor);
+        const from = shown;
+        await load(r.body.next_cursor);
+        // the keyboard carries on at the first new row
+        const links = wrap.querySelectorAll('a.row-link');
+        if (links[from]) links[from].focus();
       } } }, t('list.more')) : null);
     } catch (e) {
       status.textContent = '';

@@ -9,7 +9,7 @@ import * as api from '../api.js';
 import { t, pick, fmtTime } from '../i18n.js';
 import * as formstore from '../formstore.js';
 import { notify } from '../dialog.js';
-import { action, category, categoryPath, departmentName, stateName } from '../reference.js';
+import { action, category, categoryPath, stateName } from '../reference.js';
 import { actionForm } from '../action-form.js';
 import { ticketForm } from '../ticket-form.js';
 import { stateBadge, countdown, timeline, faultHistory } from '../tickets-view.js';
