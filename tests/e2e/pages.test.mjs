@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  launch, context, login, watch, axe, unlabelled, rawKeys, shot, startServer, stopClean, clients, ROOT, WIDE, PHONE,
+  launch, context, login, watch, axe, unlabelled, rawKeys, shot, startServer, stopClean, clients, sql, netTicket, ROOT, WIDE, PHONE,
 } from './lib.mjs';
 
 const DICT = {
@@ -24,7 +24,17 @@ let browser, srv, u, closed, draft;
 before(async () => {
   browser = await launch();
   srv = await startServer({ demo: 'tickets' });
-  u = clients(srv, ['agent1', 'admin']);
+  u = clients(srv, ['agent1', 'admin', 'dispatcher1', 'handler_net1']);
+  // something in every handler list, and an overdue row
+  for (const [fault, steps] of [['13812300001', ['dispatch']], ['13812300002', ['dispatch', 'accept']], ['13812300003', []]]) {
+    const t = (await u.agent1.post('/api/v1/tickets', { ...netTicket({ fault_number: fault }), submit: true })).body;
+    for (const a of steps) {
+      const r = await (a === 'dispatch' ? u.dispatcher1 : u.handler_net1).post(`/api/v1/tickets/${t.number}/actions/${a}`,
+        a === 'dispatch' ? { department: 'NET' } : {});
+      assert.equal(r.status, 200, r.text);
+    }
+    if (!steps.length) sql(srv.db, `UPDATE tickets SET deadline = unixepoch() - 7500 WHERE number = '${t.number}';`);
+  }
   const all = (await u.admin.get('/api/v1/tickets?limit=50')).body.items;
   closed = all.find((x) => x.state === 'closed' && Object.keys(x.fields).length).number;
   draft = all.find((x) => x.state === 'draft' && x.created_by === 'agent1').number;
@@ -141,7 +151,7 @@ for (const lang of ['zh-CN', 'en']) {
           const raw = await rawKeys(page, KEYS);
           if (raw.length) failures.push(`${pg.name}: raw keys on screen: ${raw.join(', ')}`);
           const text = await page.evaluate(() => document.body.innerText);
-          if (/undefined|\[object |NaN/.test(text)) failures.push(`${pg.name}: 'undefined', 'NaN' or '[object' on screen`);
+          if (/undefined|\[object |NaN|\bnull\b/.test(text)) failures.push(`${pg.name}: 'undefined', 'null', 'NaN' or '[object' on screen`);
           if (lang === 'en' && /用户名称|投诉类型|处理部门/.test(await page.locator('#top, main h1, label').allInnerTexts().then((x) => x.join(' '))))
             failures.push(`${pg.name}: Chinese UI labels in the English UI`);
         }

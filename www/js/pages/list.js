@@ -3,7 +3,7 @@
 // dispatched tickets) and 我处理中, the centre's 待派单 and 待归档, and
 // 工单列表 with the filters state, category, region, overdue and q in its
 // URL. 50 rows a page, more by next_cursor; j/k or arrows move, Enter opens.
-import { h, replace } from '../dom.js';
+import { h, replace, append } from '../dom.js';
 import * as api from '../api.js';
 import { t, pick } from '../i18n.js';
 import * as keyboard from '../keyboard.js';
@@ -62,7 +62,7 @@ export async function render(ctx) {
   const status = h('p', { class: 'muted', 'aria-live': 'polite' }, t('common.loading'));
   const wrap = h('div', { class: 'table-wrap' });
   const more = h('div', { class: 'more' });
-  ctx.main.append(h('h1', {}, t(view.title)), form, status, wrap, more);
+  append(ctx.main, [h('h1', {}, t(view.title)), form, status, wrap, more]); // form may be null
 
   const unbind = [
     keyboard.bind('next', () => moveRow(wrap, 1)),

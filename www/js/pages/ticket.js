@@ -183,6 +183,7 @@ export async function render(ctx) {
 
   function openEdit() {
     panel.replaceChildren();
+    actionsSlot.replaceChildren(); // the form has its own 保存, 提交, 一次解决
     const form = ticketForm({ storeKey: editKey, ticket: tk, onDone: async (kind, after) => {
       if (unbindKeys) { unbindKeys(); unbindKeys = null; }
       if (kind === 'saved') formstore.clear(editKey);
@@ -194,6 +195,7 @@ export async function render(ctx) {
         formstore.clear(editKey);
         if (unbindKeys) { unbindKeys(); unbindKeys = null; }
         replace(infoSlot, details(tk));
+        paintActions();
       } } }, t('ticket.edit_cancel'))));
     if (unbindKeys) unbindKeys();
     unbindKeys = form.bindKeys();
