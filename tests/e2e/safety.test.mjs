@@ -6,12 +6,10 @@
 // without any change to www/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import {
-  launch, as, watch, startServer, stopClean, clients, cli, sql, chooseCategory, fillNetFields, resultNumber, netTicket,
+  launch, as, watch, startServer, stopClean, clients, chooseCategory, fillNetFields, resultNumber, netTicket,
 } from './lib.mjs';
+import { scratchWithCallback } from '../http/ui-lib.mjs';
 
 let browser, srv, u;
 before(async () => {
@@ -117,16 +115,7 @@ test('412 between two browsers: the second is told, the ticket reloads, what was
 });
 
 test('an action added to the workflow table appears with its inputs and works, in both languages', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gongdan-e2e-wf-'));
-  const db = join(dir, 'test.db');
-  assert.equal(cli(['init', '--db', db, '--demo-users']).status, 0);
-  sql(db, `INSERT INTO wf_actions(code, name, name_en, sort) VALUES('callback', '回访', 'Call back', 13);
-    INSERT INTO wf_transitions VALUES('callback', 'replied', NULL, 'supervisor', 'any');
-    INSERT INTO wf_inputs(action, name, kind, required, max_chars, label, label_en)
-      VALUES('callback', 'comment', 'text', 1, 300, '回访记录', 'Call notes');
-    INSERT INTO wf_inputs(action, name, kind, required, label, label_en)
-      VALUES('callback', 'satisfaction', 'satisfaction', 0, '回访满意度', 'Satisfaction on the call');`);
-  const own = await startServer({ dir });
+  const own = await startServer({ dir: scratchWithCallback() });
   try {
     const c = clients(own, ['agent1', 'dispatcher1', 'handler_net1']);
     const number = (await c.agent1.post('/api/v1/tickets', { ...netTicket(), submit: true })).body.number;

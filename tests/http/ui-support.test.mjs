@@ -4,10 +4,8 @@
 // UI's own URLs (/tickets/TS…, /intake?number=…) be reloaded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { startServer, req, errorOf, clients, cli, sql, stopClean } from './lib.mjs';
+import { startServer, req, errorOf, clients, stopClean } from './lib.mjs';
+import { scratchWithCallback } from './ui-lib.mjs';
 
 const REFERENCE = ['/api/v1/reference', '/api/v1/categories', '/api/v1/departments', '/api/v1/regions',
   '/api/v1/workflow', '/api/v1/phrases', '/api/v1/phrases?category=NET.SIGNAL&state=draft'];
@@ -99,19 +97,14 @@ test('the workflow carries input labels and English names for states, actions an
   }
 });
 
-test('an input added to the table brings its own label to the workflow answer', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gongdan-ui-'));
-  const db = join(dir, 'test.db');
-  assert.equal(cli(['init', '--db', db, '--demo-users']).status, 0);
-  sql(db, `INSERT INTO wf_actions(code, name, name_en, sort) VALUES('callback', '回访', 'Call back', 13);
-    INSERT INTO wf_transitions VALUES('callback', 'replied', NULL, 'supervisor', 'any');
-    INSERT INTO wf_inputs(action, name, kind, required, label, label_en) VALUES('callback', 'comment', 'text', 1, '回访记录', 'Call notes');`);
-  const srv = await startServer({ dir });
+test('an action added to the table brings its own labels to the workflow answer', async () => {
+  const srv = await startServer({ dir: scratchWithCallback() });
   try {
     const { agent1 } = clients(srv, ['agent1']);
     const cb = (await agent1.get('/api/v1/reference')).body.workflow.actions.find((a) => a.code === 'callback');
-    assert.deepEqual(cb, { code: 'callback', name: '回访', name_en: 'Call back',
-      inputs: [{ name: 'comment', label: '回访记录', label_en: 'Call notes', kind: 'text', required: true, max: 2000 }] });
+    assert.deepEqual(cb, { code: 'callback', name: '回访', name_en: 'Call back', inputs: [
+      { name: 'comment', label: '回访记录', label_en: 'Call notes', kind: 'text', required: true, max: 300 },
+      { name: 'satisfaction', label: '回访满意度', label_en: 'Satisfaction on the call', kind: 'satisfaction', required: false }] });
   } finally {
     await stopClean(srv);
   }
