@@ -1,5 +1,6 @@
 /* main.c - the command line: a table of subcommands (git's commands[]), option
  * parsing, and the serve loop with its signal handling and periodic work. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -19,6 +20,7 @@
 #include "gongdan/limits.h"
 #include "gongdan/log.h"
 #include "gongdan/strbuf.h"
+#include "gongdan/ticket_list.h"
 #include "gongdan/xalloc.h"
 
 /* --- options: cli_parse() and friends live in src/cli/args.c ---------- */
@@ -72,7 +74,7 @@ static char *default_www(void)
 static int cmd_serve(int argc, char **argv)
 {
 	static const char *const opts[] = {"--db=", "--listen=", "--www=", "--threads=", "--tls-cert=", "--tls-key=",
-					   "--max-body=", "--sla-interval=", "--quiet", NULL};
+					   "--max-body=", "--sla-interval=", "--list-budget=", "--quiet", NULL};
 	struct cli_args a;
 	if (cli_parse("serve", opts, argc, argv, &a))
 		return 2;
@@ -126,6 +128,17 @@ static int cmd_serve(int argc, char **argv)
 			fprintf(stderr, "gongdan serve: --sla-interval must be 1 to 86400 seconds\n");
 			return 2;
 		}
+	}
+	const char *list_budget = cli_opt(&a, "--list-budget");
+	if (list_budget) {
+		char *end;
+		long long n = strtoll(list_budget, &end, 10);
+		if (*end || !isdigit((unsigned char)*list_budget) || n < TICKET_LIST_BUDGET_MIN || n > TICKET_LIST_BUDGET_MAX) {
+			fprintf(stderr, "gongdan serve: --list-budget must be %d to %d tickets\n", TICKET_LIST_BUDGET_MIN,
+				TICKET_LIST_BUDGET_MAX);
+			return 2;
+		}
+		ticket_list_set_budget(n);
 	}
 	if (cli_flag(&a, "--quiet"))
 		log_set_level(LOG_WARN);
@@ -251,7 +264,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } commands[] = {
-	{"serve", cmd_serve, "serve [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--quiet]"},
+	{"serve", cmd_serve, "serve [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--list-budget N] [--quiet]"},
 	{"init", cmd_init, "init [--db PATH] [--demo | --demo-users]   # --demo: users and tickets"},
 	{"backup", cmd_backup, "backup --to FILE [--db PATH]"},
 	{"user add", cli_user_add, "user add --username U --role R [--department CODE] [--display-name NAME] [--password-stdin] [--db PATH]"},

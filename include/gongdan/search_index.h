@@ -13,5 +13,7 @@ struct db;
 /* Indexes the queued tickets and empties the queue, inside the caller's
  * write transaction. Cheap when nothing is queued. */
 enum gd_status search_index_flush(struct db *w);
+/* The statement that indexes the queue (for EXPLAIN QUERY PLAN checks). */
+const char *search_index_flush_sql(void);
 
 #endif

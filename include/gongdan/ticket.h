@@ -20,9 +20,6 @@ struct db;
 #define TICKET_DESCRIPTION_MAX 4000 /* characters */
 #define TICKET_CUSTOMER_MAX 50      /* characters */
 #define TICKET_REPEAT_DAYS 30
-#define TICKET_LIST_DEFAULT 50
-#define TICKET_LIST_MAX 200
-#define TICKET_QUERY_MAX 200        /* characters in q */
 
 /* What the engine needs of a ticket. */
 struct ticket_row {
@@ -80,29 +77,6 @@ enum gd_status ticket_patch(const struct principal *who, const char *number, con
 enum gd_status ticket_get(const struct principal *who, const char *number, json_t **out, int64_t *version,
 			  struct gd_err *e);
 
-struct ticket_filter {
-	const char *state;
-	const char *department;   /* department code */
-	const char *category;     /* category code: that node and everything under it */
-	const char *region;
-	const char *assignee;     /* username or "me" */
-	const char *created_by;   /* username or "me" */
-	const char *fault_number;
-	int overdue;              /* -1: any, 0: not overdue, 1: overdue */
-	const char *q;            /* full text */
-	int64_t from, to;         /* created_at range; 0: open */
-	int64_t limit;
-	int64_t cursor;           /* id: items older than it; 0: from the newest */
-};
-
-/* {"items": [...], "next_cursor": "…" | null}, newest first. */
-enum gd_status ticket_list(const struct principal *who, const struct ticket_filter *f, json_t **out,
-			   struct gd_err *e);
-
-/* The SQL ticket_list runs for this caller and filter (for EXPLAIN QUERY
- * PLAN checks); NULL when the caller sees no tickets at all. */
-const char *ticket_list_sql(const struct principal *who, const struct ticket_filter *f);
-
 /* Checks every field of the stored ticket, required extra fields included
  * (the engine calls it for actions flagged requires_complete, e.g. submit). */
 enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, struct gd_err *e);
@@ -110,5 +84,7 @@ enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, s
 /* The ticket with this id as JSON for who, with allowed_actions; *version
  * for the ETag. No visibility check (the write jobs answer their actor). */
 enum gd_status ticket_render(struct db *d, const struct principal *who, int64_t id, json_t **out, int64_t *version);
+/* The same as a list item: no allowed_actions (open the ticket for them). */
+enum gd_status ticket_render_item(struct db *d, int64_t id, json_t **out);
 
 #endif

@@ -212,8 +212,9 @@ static struct {
 	int nhandling;
 	struct staff agents, dispatchers, supervisors;
 	struct staff *handlers; /* per handling department, same order */
-	char (*frequent)[16];  /* repeat callers */
+	char (*frequent)[16];  /* callers with very many tickets */
 	int nfrequent;
+	uint64_t repeat_pool;  /* numbers that call again now and then */
 } ref;
 
 static const char *const region_weights[] = {"KM:30", "QJ:12", "HH:9", "DL:8", "YX:6", "ZT:6", "WS:5", "CX:5",
@@ -469,7 +470,7 @@ static void fault_number(const struct region *r, char out[16])
 		int i = (int)(below((uint64_t)ref.nfrequent) * below((uint64_t)ref.nfrequent) / (uint64_t)ref.nfrequent);
 		snprintf(out, 16, "%s", ref.frequent[i]);
 	} else if (x < 0.15) { /* repeat callers: a pool of numbers that call again */
-		uint64_t k = below(40000);
+		uint64_t k = below(ref.repeat_pool);
 		snprintf(out, 16, "139%08" PRIu64, (k * 2654435761u) % 100000000);
 	} else if (x < 0.27 && r->area[0]) { /* fixed line: area code + 7-8 digits */
 		snprintf(out, 16, "%s%07" PRIu64, r->area, 2000000 + below(7000000));
@@ -971,6 +972,8 @@ int cli_generate(int argc, char **argv)
 	int agents = (int)(per_day / 50 < 4 ? 4 : per_day / 50 > 400 ? 400 : per_day / 50);
 	if (hire_staff(NULL, agents))
 		goto out;
+	/* a pool that about one in ten callers of a month comes back from */
+	ref.repeat_pool = (uint64_t)(9 * per_day > 20 ? 9 * per_day : 20);
 	ref.nfrequent = 200;
 	ref.frequent = xcalloc((size_t)ref.nfrequent, sizeof *ref.frequent);
 	for (int i = 0; i < ref.nfrequent; i++)
