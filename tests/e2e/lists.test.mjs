@@ -130,3 +130,29 @@ test('the login page says when throttling ends (429, Retry-After)', async () => 
     await stopClean(own);
   }
 });
+
+test('a search that stops at its budget says how far it got, and 加载更多 goes on to the full answer', async () => {
+  const own = await startServer({ args: ['--list-budget', '5'] });
+  try {
+    const c = clients(own, ['agent1']);
+    const want = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await c.agent1.post('/api/v1/tickets', { category: i % 4 ? 'VAS.MMS.FORCED' : 'BILL.DISPUTE',
+        fault_number: `1381240${String(i).padStart(4, '0')}`, subject: `投诉 ${i}` });
+      if (i % 4) want.unshift(r.body.number);
+    }
+    const { ctx, page } = await as(browser, own.url, 'agent1');
+    const w = watch(page);
+    await page.goto(own.url + '/tickets?category=VAS'); // a walk of at most 5 tickets a request
+    await page.locator('.muted', { hasText: /已查到 \d{4}-\d\d-\d\d \d\d:\d\d 创建的工单/ }).waitFor();
+    for (let i = 0; i < 20 && await page.getByRole('button', { name: '加载更多' }).count(); i++) {
+      await page.getByRole('button', { name: '加载更多' }).click();
+      await page.waitForLoadState('networkidle');
+    }
+    assert.deepEqual(await page.locator('a.row-link').allTextContents(), want);
+    w.assertClean();
+    await ctx.close();
+  } finally {
+    await stopClean(own);
+  }
+});

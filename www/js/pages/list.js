@@ -2,10 +2,11 @@
 // agent's 我的草稿 and 我的工单, the handler's 待接单 (its department's
 // dispatched tickets) and 我处理中, the centre's 待派单 and 待归档, and
 // 工单列表 with the filters state, category, region, overdue and q in its
-// URL. 50 rows a page, more by next_cursor; j/k or arrows move, Enter opens.
+// URL. 50 rows a page, more by next_cursor (a partial page says how far the
+// search got); j/k or arrows move, Enter opens.
 import { h, replace, append } from '../dom.js';
 import * as api from '../api.js';
-import { t, pick } from '../i18n.js';
+import { t, pick, fmtTime } from '../i18n.js';
 import * as keyboard from '../keyboard.js';
 import { states, categoryOptions, regions } from '../reference.js';
 import { ticketTable, moveRow } from '../tickets-view.js';
@@ -82,7 +83,9 @@ export async function render(ctx) {
       } else {
         table.append(items);
       }
-      status.textContent = items.length || shown ? t('list.shown', { n: shown }) : '';
+      // a search over many tickets stops after a bounded walk: say how far it got
+      if (r.body.partial) status.textContent = t('list.partial', { n: shown, time: fmtTime(r.body.searched_to) });
+      else status.textContent = shown ? t('list.shown', { n: shown }) : '';
       replace(more, r.body.next_cursor ? h('button', { type: 'button', on: { click: async (e) => {
         e.target.disabled = true;
         const from = shown;
