@@ -37,7 +37,7 @@ test('50 rows a page, the next page by its cursor, j/k and arrows move, Enter op
   assert.equal(await rows.count(), 55);
   assert.deepEqual(await page.locator('a.row-link').allTextContents(), numbers, 'every ticket once, newest first');
   // the keyboard carries on at the first new row
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), numbers[50]);
+  await page.locator('a.row-link:focus', { hasText: numbers[50] }).waitFor();
   await page.keyboard.press('k');
   await page.keyboard.press('ArrowUp');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), numbers[48]);
@@ -145,9 +145,11 @@ test('a search that stops at its budget says how far it got, and 加载更多 go
     const w = watch(page);
     await page.goto(own.url + '/tickets?category=VAS'); // a walk of at most 5 tickets a request
     await page.locator('.muted', { hasText: /已查到 \d{4}-\d\d-\d\d \d\d:\d\d 创建的工单/ }).waitFor();
-    for (let i = 0; i < 20 && await page.getByRole('button', { name: '加载更多' }).count(); i++) {
-      await page.getByRole('button', { name: '加载更多' }).click();
-      await page.waitForLoadState('networkidle');
+    const more = page.locator('.more button');
+    for (let i = 0; i < 20 && await more.count(); i++) {
+      await more.click();
+      // the pressed button is disabled until the page is in, then replaced (or gone)
+      await page.locator('.more button:disabled').waitFor({ state: 'detached' });
     }
     assert.deepEqual(await page.locator('a.row-link').allTextContents(), want);
     w.assertClean();
