@@ -105,10 +105,12 @@ enum gd_status db_open(const char *path, struct db **out)
 	d->h = h;
 	sqlite3_busy_timeout(h, DB_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(h, 1);
+	/* journal_size_limit: a WAL that was reset is cut back to 64 MiB */
 	enum gd_status st = db_exec(d, "PRAGMA journal_mode=WAL;"
 				       "PRAGMA synchronous=NORMAL;"
 				       "PRAGMA foreign_keys=ON;"
-				       "PRAGMA temp_store=MEMORY;");
+				       "PRAGMA temp_store=MEMORY;"
+				       "PRAGMA journal_size_limit=67108864;");
 	if (!st && fts_cjk_register(h) != SQLITE_OK) {
 		log_at(LOG_ERROR, "cannot register the cjk tokenizer");
 		st = GD_E_INTERNAL;
@@ -470,7 +472,10 @@ struct db *db_reader(void)
 		log_at(LOG_ERROR, "cannot open a reader connection");
 		abort();
 	}
-	db_exec(d, "PRAGMA query_only=ON");
+	/* readers map the file (up to SQLite's 2 GiB cap): a page read is a
+	 * memory access, not a read() into this connection's cache, which every
+	 * commit of the writer empties */
+	db_exec(d, "PRAGMA query_only=ON; PRAGMA mmap_size=2147418112");
 	pthread_mutex_lock(&readers_lock);
 	d->next_reader = readers;
 	readers = d;
@@ -536,15 +541,29 @@ enum gd_status db_explain(struct db *d, const char *sql, struct strbuf *plan)
 /* --- checkpoints --------------------------------------------------------- */
 
 /* While serving, the WAL is copied back into the database by a thread of its
- * own (PASSIVE: it never blocks the writer or readers), so no commit waits
- * for a checkpoint and its fsync. The writer's WAL hook wakes it once the
- * log passes DB_CHECKPOINT_FRAMES pages. */
+ * own, so no commit waits for a checkpoint and its fsync. The writer's WAL
+ * hook wakes it once the log passes DB_CHECKPOINT_FRAMES pages; it then
+ * checkpoints PASSIVE, which never blocks the writer or readers.
+ *
+ * PASSIVE alone does not bound the WAL: the log only starts over from its
+ * beginning when a checkpoint has copied all of it while no reader still
+ * needs it, and with the writer and readers always busy that moment never
+ * comes (a million creates grew it to 4.3 GB). So past DB_WAL_RESTART_FRAMES
+ * the thread checkpoints RESTART: it holds new writers back (readers go
+ * on), waits for the readers of older snapshots to finish - ours take
+ * milliseconds - copies the rest, and the next commit writes from the
+ * beginning of the log again; journal_size_limit then cuts the file back.
+ * The WAL therefore stays under about DB_WAL_RESTART_FRAMES pages plus one
+ * group commit. */
 #define DB_CHECKPOINT_FRAMES 1000
+#define DB_WAL_RESTART_FRAMES 8192 /* 32 MiB of 4 KiB pages */
+#define DB_CHECKPOINT_BUSY_MS 2000 /* how long RESTART waits for old readers */
 
 static pthread_t checkpoint_thread;
 static pthread_mutex_t checkpoint_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t checkpoint_cond = PTHREAD_COND_INITIALIZER;
 static bool checkpoint_wanted, checkpoint_stopping, checkpoint_running;
+static int checkpoint_frames; /* the WAL's size when the hook last woke the thread */
 
 static int wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 {
@@ -554,6 +573,7 @@ static int wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 	if (frames >= DB_CHECKPOINT_FRAMES) {
 		pthread_mutex_lock(&checkpoint_lock);
 		checkpoint_wanted = true;
+		checkpoint_frames = frames;
 		pthread_cond_signal(&checkpoint_cond);
 		pthread_mutex_unlock(&checkpoint_lock);
 	}
@@ -570,11 +590,16 @@ static void *checkpoint_main(void *arg)
 		if (checkpoint_stopping)
 			break;
 		checkpoint_wanted = false;
+		int mode = checkpoint_frames >= DB_WAL_RESTART_FRAMES ? SQLITE_CHECKPOINT_RESTART
+									: SQLITE_CHECKPOINT_PASSIVE;
 		pthread_mutex_unlock(&checkpoint_lock);
 		int log = 0, done = 0;
-		int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, mode, &log, &done);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_at(LOG_WARN, "checkpoint: %s", sqlite3_errmsg(d->h));
+		else
+			log_at(LOG_DEBUG, "checkpoint %s: %d of %d pages%s", mode == SQLITE_CHECKPOINT_RESTART ? "restart" : "passive",
+			       done, log, rc == SQLITE_BUSY ? " (busy)" : "");
 		pthread_mutex_lock(&checkpoint_lock);
 	}
 	pthread_mutex_unlock(&checkpoint_lock);
@@ -588,6 +613,7 @@ static enum gd_status checkpointer_start(void)
 	enum gd_status st = db_open(global_path, &d);
 	if (st)
 		return st;
+	sqlite3_busy_timeout(d->h, DB_CHECKPOINT_BUSY_MS);
 	checkpoint_stopping = false;
 	if (pthread_create(&checkpoint_thread, NULL, checkpoint_main, d)) {
 		db_close(d);
