@@ -83,8 +83,15 @@ done
 [[ -n $PORT ]] || die "the server did not print its port"
 
 # the largest WAL seen while the rows run
-( while :; do stat -c %s "$DB-wal" 2>/dev/null || echo 0; sleep 0.05; done |
-    awk '$1 > m { m = $1; print m > "'"$TMP/wal.max"'"; close("'"$TMP/wal.max"'") }' ) &
+watch_wal() {
+    local max=0 size
+    while [[ -d $TMP ]]; do
+        size=$(stat -c %s "$DB-wal" 2>/dev/null || echo 0)
+        if ((size > max)); then max=$size; echo "$max" >"$TMP/wal.max" 2>/dev/null || return 0; fi
+        sleep 0.05
+    done
+}
+watch_wal &
 WATCH_PID=$!
 
 cat >"$TMP/new.json" <<'JSON'
