@@ -23,6 +23,7 @@
 #include "gongdan/ticket_list.h"
 
 #include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,22 @@ static enum gd_status id_bound(struct db *d, int64_t t, bool first, int64_t *id)
 	return s;
 }
 
+/* Just past the newest ticket's id (1 when there are none). */
+static enum gd_status newest_id(struct db *d, int64_t *end)
+{
+	static const char sql[] = "SELECT coalesce(max(id), 0) + 1 FROM tickets";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	*end = 1;
+	if (!(s = db_step(st, &row)) && row)
+		*end = db_col_int64(st, 0);
+	db_reset(st);
+	return s;
+}
+
 /* Adds a field error when no row of sql (one bound code) exists. */
 static enum gd_status known_code(struct db *d, const char *sql, const char *code, const char *field,
 				 const char *reason, struct gd_err *e)
@@ -328,10 +345,14 @@ static enum gd_status resolve(struct db *d, const struct principal *who, const s
 		return gd_errf(e, GD_E_VALIDATION, "invalid list filters");
 	/* created_at ranges become id ranges: ids grow with creation time */
 	b->lo = 1;
-	b->hi = INT64_MAX;
+	if ((s = newest_id(d, &b->hi)))
+		return s;
 	if (f->from && (s = id_bound(d, f->from, true, &b->lo)))
 		return s;
-	if (f->to && (s = id_bound(d, f->to, false, &b->hi)))
+	int64_t to;
+	if (f->to && !(s = id_bound(d, f->to, false, &to)) && to < b->hi)
+		b->hi = to;
+	if (s)
 		return s;
 	if (f->cursor && f->cursor < b->hi)
 		b->hi = f->cursor;
@@ -454,6 +475,126 @@ static void add_highlight(json_t *item, const char *q)
 
 /* --- the walk ------------------------------------------------------------------ */
 
+/* A full-text walk also goes by windows of ids: FTS5 intersects the words'
+ * lists inside one call, so two common words that are rarely together
+ * would otherwise be walked to the end of their lists before the first
+ * candidate came back. A window bounds that work by the ids it spans; the
+ * windows widen while they find little, and the walk stops between windows
+ * once it has used its time. */
+#define FTS_WINDOW_FIRST 4096
+#define FTS_WINDOW_MAX 32768
+#define FTS_WALK_US 5000
+
+struct walk {
+	int64_t ids[TICKET_LIST_MAX];
+	int64_t limit, found, examined, max;
+	int64_t stop;   /* everything from here up has been examined */
+	bool more;      /* a match beyond the full page */
+	bool exhausted; /* nothing left to examine */
+};
+
+static void bind_filters(struct db_stmt *st, const struct principal *who, const struct ticket_filter *f,
+			 const struct bound *b, enum vis_scope scope, int64_t lo, int64_t hi)
+{
+	db_bind_text(st, 1, f->state, -1);
+	db_bind_int64(st, 2, b->dept);
+	db_bind_text(st, 3, f->category, -1);
+	db_bind_text(st, 4, f->region, -1);
+	db_bind_int64(st, 5, b->assignee);
+	db_bind_int64(st, 6, b->creator ? b->creator : scope == VIS_CREATOR ? who->user_id : 0);
+	db_bind_text(st, 7, f->fault_number, -1);
+	db_bind_text(st, 8, f->q ? b->fts.buf : NULL, -1);
+	db_bind_int64(st, 9, lo);
+	db_bind_int64(st, 11, hi);
+	db_bind_int64(st, 12, who->user_id);
+	db_bind_int64(st, 13, who->department_id);
+	db_bind_int64(st, 14, b->category);
+	db_bind_int64(st, 15, f->overdue);
+}
+
+/* Steps one range: each row is a candidate; the page is full at limit, and
+ * one more match tells whether a next page exists. */
+static enum gd_status walk_range(struct db_stmt *st, struct walk *w, int64_t lo)
+{
+	enum gd_status s;
+	bool row;
+	for (;;) {
+		if ((s = db_step(st, &row)))
+			break;
+		if (!row) {
+			w->stop = lo; /* the whole range is done */
+			break;
+		}
+		int64_t id = db_col_int64(st, 0);
+		if (db_col_int64(st, 1)) {
+			if (w->found == w->limit) {
+				w->more = true;
+				break;
+			}
+			w->ids[w->found++] = id;
+		}
+		w->stop = id;
+		if (++w->examined >= w->max)
+			break;
+	}
+	db_reset(st);
+	return s;
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static enum gd_status walk(struct db *d, const struct principal *who, const struct ticket_filter *f,
+			   const struct bound *b, enum vis_scope scope, struct walk *w)
+{
+	enum driver_id drv = choose(f, scope, b->leaf);
+	struct db_stmt *st;
+	enum gd_status s;
+	if ((s = db_prepare(d, shape_sql(drv, scope, f->q != NULL), &st)))
+		return s;
+	int64_t started = now_us(), hi = b->hi, span = drv == DRV_Q ? FTS_WINDOW_FIRST : INT64_MAX;
+	for (;;) {
+		int64_t lo = hi - b->lo > span ? hi - span : b->lo;
+		bind_filters(st, who, f, b, scope, lo, hi);
+		w->stop = hi;
+		if ((s = walk_range(st, w, lo)))
+			return s;
+		if (w->stop == b->lo) {
+			w->exhausted = true;
+			return GD_OK;
+		}
+		/* stopped inside the range (page full, budget spent), or the
+		 * last window that time allows */
+		if (w->stop != lo || now_us() - started > FTS_WALK_US)
+			return GD_OK;
+		hi = lo;
+		span = span < FTS_WINDOW_MAX ? 2 * span : FTS_WINDOW_MAX;
+	}
+}
+
+/* When the oldest ticket the walk examined was created (it stopped at id). */
+static json_t *created_at_from(struct db *d, int64_t id)
+{
+	static const char sql[] = "SELECT created_at FROM tickets WHERE id >= ?1 ORDER BY id LIMIT 1";
+	struct db_stmt *st;
+	bool row;
+	json_t *at = json_null();
+	if (db_prepare(d, sql, &st))
+		return at;
+	db_bind_int64(st, 1, id);
+	if (!db_step(st, &row) && row) {
+		char iso[32];
+		time_iso(db_col_int64(st, 0), iso);
+		at = json_string(iso);
+	}
+	db_reset(st);
+	return at;
+}
+
 enum gd_status ticket_list(const struct principal *who, const struct ticket_filter *f, json_t **out,
 			   struct gd_err *e)
 {
@@ -461,9 +602,7 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 	struct bound b = {.fts = STRBUF_INIT(4096)};
 	enum gd_status s;
 	enum vis_scope scope = vis_list_scope(who, f->fault_number != NULL);
-	int64_t limit = f->limit > 0 ? f->limit : TICKET_LIST_DEFAULT, found = 0, examined = 0;
-	int64_t ids[TICKET_LIST_MAX], stop = 0, max = atomic_load(&budget);
-	bool row, more = false, exhausted = false;
+	struct walk w = {.limit = f->limit > 0 ? f->limit : TICKET_LIST_DEFAULT, .max = atomic_load(&budget)};
 	json_t *items = NULL;
 	*out = NULL;
 	if ((s = db_read_begin(d)))
@@ -474,51 +613,12 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 		*out = json_pack("{s:[], s:n, s:b, s:n}", "items", "next_cursor", "partial", false, "searched_to");
 		goto out;
 	}
-	struct db_stmt *st;
-	if ((s = db_prepare(d, shape_sql(choose(f, scope, b.leaf), scope, f->q != NULL), &st)))
-		goto out;
-	db_bind_text(st, 1, f->state, -1);
-	db_bind_int64(st, 2, b.dept);
-	db_bind_text(st, 3, f->category, -1);
-	db_bind_text(st, 4, f->region, -1);
-	db_bind_int64(st, 5, b.assignee);
-	db_bind_int64(st, 6, b.creator ? b.creator : scope == VIS_CREATOR ? who->user_id : 0);
-	db_bind_text(st, 7, f->fault_number, -1);
-	db_bind_text(st, 8, f->q ? b.fts.buf : NULL, -1);
-	db_bind_int64(st, 9, b.lo);
-	db_bind_int64(st, 11, b.hi);
-	db_bind_int64(st, 12, who->user_id);
-	db_bind_int64(st, 13, who->department_id);
-	db_bind_int64(st, 14, b.category);
-	db_bind_int64(st, 15, f->overdue);
-	/* each row is a candidate; the page is full at limit, and one more
-	 * match tells whether a next page exists */
-	for (;;) {
-		if ((s = db_step(st, &row)))
-			break;
-		if (!row) {
-			exhausted = true;
-			break;
-		}
-		int64_t id = db_col_int64(st, 0);
-		if (db_col_int64(st, 1)) {
-			if (found == limit) {
-				more = true;
-				break;
-			}
-			ids[found++] = id;
-		}
-		stop = id;
-		if (++examined >= max)
-			break;
-	}
-	db_reset(st);
-	if (s)
+	if ((s = walk(d, who, f, &b, scope, &w)))
 		goto out;
 	items = json_array();
-	for (int64_t i = 0; i < found && !s; i++) {
+	for (int64_t i = 0; i < w.found && !s; i++) {
 		json_t *item = NULL;
-		if (!(s = ticket_render_item(d, ids[i], &item))) {
+		if (!(s = ticket_render_item(d, w.ids[i], &item))) {
 			if (f->q)
 				add_highlight(item, f->q);
 			json_array_append_new(items, item);
@@ -528,15 +628,9 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 		goto out;
 	/* a full page continues after its last item; a walk stopped by the
 	 * budget continues after the last candidate it examined */
-	bool partial = !exhausted && !more && found < limit;
-	int64_t next = more || (found == limit && !exhausted) ? ids[found - 1] : partial ? stop : 0;
-	json_t *searched_to = json_null();
-	if (partial) {
-		json_t *last = NULL;
-		if (!ticket_render_item(d, stop, &last))
-			searched_to = json_incref(json_object_get(last, "created_at"));
-		json_decref(last);
-	}
+	bool partial = !w.exhausted && !w.more && w.found < w.limit;
+	int64_t next = w.more || (w.found == w.limit && !w.exhausted) ? w.ids[w.found - 1] : partial ? w.stop : 0;
+	json_t *searched_to = partial ? created_at_from(d, w.stop) : json_null();
 	char cursor[32];
 	snprintf(cursor, sizeof cursor, "%lld", (long long)next);
 	*out = json_pack("{s:o, s:o, s:b, s:o}", "items", items, "next_cursor", next ? json_string(cursor) : json_null(),

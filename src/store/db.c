@@ -549,10 +549,11 @@ enum gd_status db_explain(struct db *d, const char *sql, struct strbuf *plan)
  * beginning when a checkpoint has copied all of it while no reader still
  * needs it, and with the writer and readers always busy that moment never
  * comes (a million creates grew it to 4.3 GB). So past DB_WAL_RESTART_FRAMES
- * the thread checkpoints RESTART: it holds new writers back (readers go
- * on), waits for the readers of older snapshots to finish - ours take
- * milliseconds - copies the rest, and the next commit writes from the
- * beginning of the log again; journal_size_limit then cuts the file back.
+ * the thread checkpoints RESTART, holding the writer's lock (so the group
+ * commit waits, readers go on): it waits for the readers of older
+ * snapshots to finish - ours take milliseconds - copies the rest, and the
+ * next commit writes from the beginning of the log again;
+ * journal_size_limit then cuts the file back.
  * The WAL therefore stays under about DB_WAL_RESTART_FRAMES pages plus one
  * group commit. */
 #define DB_CHECKPOINT_FRAMES 1000
@@ -594,7 +595,13 @@ static void *checkpoint_main(void *arg)
 									: SQLITE_CHECKPOINT_PASSIVE;
 		pthread_mutex_unlock(&checkpoint_lock);
 		int log = 0, done = 0;
+		/* RESTART waits for "no writer": with group commits back to back
+		 * that moment never comes, so take our own writer's lock for it */
+		if (mode == SQLITE_CHECKPOINT_RESTART)
+			pthread_mutex_lock(&writer_lock);
 		int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, mode, &log, &done);
+		if (mode == SQLITE_CHECKPOINT_RESTART)
+			pthread_mutex_unlock(&writer_lock);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_at(LOG_WARN, "checkpoint: %s", sqlite3_errmsg(d->h));
 		else
