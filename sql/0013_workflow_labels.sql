@@ -1,8 +1,10 @@
--- 0007_workflow_labels.sql - what the browser shows for the workflow, kept
+-- 0013_workflow_labels.sql - what the browser shows for the workflow, kept
 -- with the workflow data so that a new action or input needs no UI change:
 -- the label of each input (处理部门, 处理结果, …) and English names of states,
 -- actions and inputs for the English UI. An empty name_en or label_en falls
 -- back to the Chinese name; an empty label to the input's name.
+-- (Numbered after 0012: migrations apply above a high-water mark, so a
+-- lower number would never reach a database made since 0012.)
 
 ALTER TABLE wf_states ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
 ALTER TABLE wf_actions ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
