@@ -68,6 +68,10 @@ test('filters and the search go into the URL, and the URL brings them back', asy
   await page.locator('.muted', { hasText: /已显示 \d+ 张工单/ }).waitFor();
   const subjects = await page.locator('td.subject').allTextContents();
   assert.ok(subjects.length > 0 && subjects.every((s) => s.startsWith('停机投诉')), subjects.join());
+  // the searched word is marked in every subject
+  const marks = await page.locator('td.subject > mark').allTextContents();
+  assert.equal(marks.length, subjects.length);
+  assert.ok(marks.every((m) => m === '停机'), marks.join());
   // a reload (or a shared link) shows the same
   await page.reload();
   assert.equal(await page.getByLabel('搜索', { exact: true }).inputValue(), '停机');

@@ -74,6 +74,8 @@ test('markup typed anywhere is shown as text in the list, the ticket and the tim
   await disp.page.goto(`${srv.url}/intake?number=13812349999`).catch(() => {});
   await disp.page.goto(`${srv.url}/tickets?q=onerror`);
   await disp.page.locator('td.subject', { hasText: IMG }).waitFor();
+  // the search marks the word inside the markup, which stays text
+  assert.deepEqual(await disp.page.locator('td.subject > mark').allTextContents(), ['onerror']);
   await nothingRan(disp.page, d2);
   w.assertClean();
   await agent.ctx.close();

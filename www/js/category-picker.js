@@ -102,7 +102,8 @@ export function categoryPicker({ id, value = null, onChange }) {
 
   return {
     input,
-    el: h('div', { class: 'picker' }, input, list, def),
+    // the definition sits between the box and the list, so it stays in view as you move
+    el: h('div', { class: 'picker' }, input, def, list),
     get value() { return selected; },
     focus: () => input.focus(),
   };

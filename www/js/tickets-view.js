@@ -27,12 +27,27 @@ setInterval(() => $$('.countdown').forEach(paintCountdown), 30000);
 
 const COLUMNS = ['list.number', 'list.subject', 'list.category', 'list.state', 'list.department', 'list.deadline'];
 
+// Plain and matched text alternately (the list's "highlight" arrays): the
+// matched parts in <mark>, every part as text.
+function marked(parts) {
+  return parts.map((p, i) => (i % 2 ? h('mark', {}, p) : p));
+}
+
+// The subject, with the searched words marked and a snippet of where else
+// they matched, when the list is a search.
+function subjectCell(tk) {
+  const hl = tk.highlight;
+  if (!hl) return h('td', { class: 'subject' }, tk.subject);
+  return h('td', { class: 'subject' }, ...(hl.subject ? marked(hl.subject) : [tk.subject]),
+    hl.snippet && h('div', { class: 'snippet' }, ...marked(hl.snippet)));
+}
+
 function row(tk) {
   const over = Boolean(fmtDeadline(tk) && fmtDeadline(tk).overdue);
   // data-label names a cell where the table becomes cards (phone width)
   return h('tr', { class: over ? 'overdue' : null },
     h('td', { class: 'num' }, h('a', { class: 'row-link', href: `/tickets/${tk.number}` }, tk.number)),
-    h('td', { class: 'subject' }, tk.subject),
+    subjectCell(tk),
     h('td', { class: 'cat', dataset: { label: t('list.category') } }, tk.category_name),
     h('td', { class: 'state' }, stateBadge(tk.state)),
     h('td', { class: 'dept', dataset: { label: t('list.department') } }, tk.department_name || '—'),
