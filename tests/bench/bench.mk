@@ -12,10 +12,11 @@ $(BUILD)/floor_http: tests/bench/floor_http.c
 	$(CC) $(FLOOR_HTTP_CFLAGS) $$(pkg-config --cflags libmicrohttpd) -o $@ $< \
 		$$(pkg-config --libs libmicrohttpd)
 
-# the real schema's full-text trigger needs the cjk tokenizer
-$(BUILD)/floor_sqlite: tests/bench/floor_sqlite.c src/store/fts_cjk.c
+# the real schema's full-text trigger needs the cjk tokenizer (and the
+# strbuf and allocation helpers it uses)
+$(BUILD)/floor_sqlite: tests/bench/floor_sqlite.c src/store/fts_cjk.c src/base/strbuf.c src/base/xalloc.c
 	@mkdir -p $(@D)
-	$(CC) $(FLOOR_HTTP_CFLAGS) -Iinclude $$(pkg-config --cflags sqlite3) -o $@ $^ $$(pkg-config --libs sqlite3)
+	$(CC) $(FLOOR_HTTP_CFLAGS) -D_GNU_SOURCE -Iinclude $$(pkg-config --cflags sqlite3) -o $@ $^ $$(pkg-config --libs sqlite3)
 
 .PHONY: bench-run
 bench-run: $(BUILD)/gongdan $(BUILD)/floor_http $(BUILD)/floor_sqlite
