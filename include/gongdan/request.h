@@ -66,8 +66,7 @@ struct request {
 	struct strbuf resp_raw;    /* non-JSON body (CSV, metrics) */
 	const char *resp_type;     /* content type of resp_raw */
 	struct strbuf resp_headers;/* "Name: value\n" lines added to the response */
-	char *error_message;       /* from req_errorf */
-	json_t *error_fields;      /* {"field": "reason"} */
+	struct gd_err err;         /* message and field reasons of an error answer */
 	enum gd_status error_status; /* set by http.c when rendering an error */
 	bool close_connection;
 
@@ -92,8 +91,12 @@ const char *req_query(const struct request *req, const char *name);
 /* Query value that must be valid UTF-8 (else GD_E_BAD_REQUEST). *out is NULL
  * when absent. */
 enum gd_status req_query_str(struct request *req, const char *name, const char **out);
-/* Integer query value within [min, max]; absent leaves *out unchanged. */
+/* Integer query value within [min, max] (number.h's spelling: no '+', no
+ * spaces, no leading zeros); absent leaves *out unchanged; else 400. */
 enum gd_status req_query_int(struct request *req, const char *name, int64_t min, int64_t max, int64_t *out);
+/* {param} capture i as an integer within [min, max]; anything else names no
+ * such thing: 404 "no <what> '<text>'". */
+enum gd_status req_param_int(struct request *req, int i, int64_t min, int64_t max, const char *what, int64_t *out);
 /* Fails with 400 naming the first query parameter not in allowed (a
  * NULL-terminated list): typos in filters must not pass silently. */
 enum gd_status req_query_allow(struct request *req, const char *const *allowed);

@@ -55,16 +55,26 @@ enum gd_status api_ticket_get(struct request *req)
 	return reply_ticket(req, 200, req_param(req, 0));
 }
 
+/* After the group commit of an edit. */
+static enum gd_status patched(struct request *req, enum gd_status st)
+{
+	if (st)
+		return req_fail(req, st, ticket_patch_job_err(req->job_ctx));
+	int64_t version;
+	json_t *t = ticket_patch_job_result(req->job_ctx, &version);
+	req_set_etag(req, version);
+	req_reply_json(req, 200, t);
+	return GD_OK;
+}
+
 enum gd_status api_ticket_patch(struct request *req)
 {
-	struct gd_err e = GD_ERR_INIT;
 	int64_t if_match;
 	enum gd_status s;
 	if ((s = req_if_match(req, &if_match)))
 		return s;
-	if ((s = ticket_patch(&req->who, req_param(req, 0), req->json, if_match, &e)))
-		return req_fail(req, s, &e);
-	return reply_ticket(req, 200, req_param(req, 0));
+	void *job = ticket_patch_prepare(&req->who, req_param(req, 0), req->json, if_match);
+	return req_write_async(req, ticket_patch_write, job, ticket_patch_job_free, patched);
 }
 
 /* After the group commit of an action. */

@@ -3,6 +3,7 @@
  * and the generic effects each action's flags ask for. */
 #include "gongdan/workflow.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,32 +51,45 @@ struct wf_transition {
 	int action;
 	int from;
 	int to; /* -1: the state stays */
-	char role[16];
+	enum role role;
 	enum wf_scope scope;
 };
 
-static struct {
+/* The graph as loaded: built once, never changed afterwards. A reload
+ * builds a new one and swaps the pointer; a request that took the old one
+ * finishes with it (old graphs are kept until wf_release, and reloads are
+ * rare: start-up and tests). */
+struct wf_graph {
 	struct wf_state states[WF_MAX_STATES];
 	int nstates;
 	struct wf_action actions[WF_MAX_ACTIONS];
 	int nactions;
 	struct wf_transition transitions[WF_MAX_TRANSITIONS];
 	int ntransitions;
-	bool loaded;
-} g;
+	struct wf_graph *retired; /* the graph this one replaced */
+};
 
-static int find_state(const char *code)
+static _Atomic(struct wf_graph *) current;
+
+static const struct wf_graph *graph(void)
 {
-	for (int i = 0; i < g.nstates; i++)
-		if (!strcmp(g.states[i].code, code))
+	const struct wf_graph *g = atomic_load(&current);
+	GD_ASSERT(g);
+	return g;
+}
+
+static int find_state(const struct wf_graph *g, const char *code)
+{
+	for (int i = 0; i < g->nstates; i++)
+		if (!strcmp(g->states[i].code, code))
 			return i;
 	return -1;
 }
 
-static int find_action(const char *code)
+static int find_action(const struct wf_graph *g, const char *code)
 {
-	for (int i = 0; i < g.nactions; i++)
-		if (!strcmp(g.actions[i].code, code))
+	for (int i = 0; i < g->nactions; i++)
+		if (!strcmp(g->actions[i].code, code))
 			return i;
 	return -1;
 }
@@ -85,36 +99,74 @@ static void copy(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src);
 }
 
-enum gd_status wf_load(struct db *d)
+/* Copies a column into dst; a value that does not fit is a loading error,
+ * never a silent truncation. */
+static bool take(char *dst, size_t n, struct db_stmt *st, int col, const char *table)
 {
-	static const char states_sql[] = "SELECT code, name, is_open FROM wf_states ORDER BY sort, code";
-	static const char actions_sql[] =
-		"SELECT code, name, starts_clock, sets_assignee, clears_assignee, clears_department, closes, reopens,"
-		" urges, requires_complete FROM wf_actions ORDER BY sort, code";
-	static const char transitions_sql[] =
-		"SELECT action, from_state, coalesce(to_state, ''), role, scope FROM wf_transitions ORDER BY rowid";
-	static const char inputs_sql[] =
-		"SELECT action, name, kind, required, max_chars FROM wf_inputs ORDER BY rowid";
+	const char *v = db_col_text(st, col);
+	if ((size_t)db_col_bytes(st, col) >= n) {
+		log_at(LOG_ERROR, "workflow: %s: '%.40s' is longer than %zu bytes", table, v, n - 1);
+		return false;
+	}
+	copy(dst, n, v);
+	return true;
+}
+
+/* A loading error: the table and why; the server refuses to start. */
+static enum gd_status load_error(const char *table, const char *why, const char *a, const char *b)
+{
+	log_at(LOG_ERROR, "workflow: %s: %s%s%.40s%s%.40s", table, why, a ? " (" : "", a ? a : "", b ? " " : "",
+	       b ? b : "");
+	if (a)
+		log_at(LOG_ERROR, "workflow: the graph was not loaded; fix the row and restart");
+	return GD_E_INTERNAL;
+}
+
+static enum gd_status load_states(struct db *d, struct wf_graph *g)
+{
+	static const char sql[] = "SELECT code, name, is_open FROM wf_states ORDER BY sort, code";
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
-	memset(&g, 0, sizeof g);
-
-	if ((s = db_prepare(d, states_sql, &st)))
+	if ((s = db_prepare(d, sql, &st)))
 		return s;
-	while (!(s = db_step(st, &row)) && row && g.nstates < WF_MAX_STATES) {
-		struct wf_state *x = &g.states[g.nstates++];
-		copy(x->code, sizeof x->code, db_col_text(st, 0));
-		copy(x->name, sizeof x->name, db_col_text(st, 1));
+	while (!(s = db_step(st, &row)) && row) {
+		if (g->nstates == WF_MAX_STATES) {
+			s = load_error("wf_states", "more rows than the engine holds (32)", NULL, NULL);
+			break;
+		}
+		struct wf_state *x = &g->states[g->nstates++];
+		if (!take(x->code, sizeof x->code, st, 0, "wf_states") || !take(x->name, sizeof x->name, st, 1, "wf_states")) {
+			s = GD_E_INTERNAL;
+			break;
+		}
 		x->open = db_col_int64(st, 2) != 0;
 	}
 	db_reset(st);
-	if (s || (s = db_prepare(d, actions_sql, &st)))
+	return s;
+}
+
+static enum gd_status load_actions(struct db *d, struct wf_graph *g)
+{
+	static const char sql[] =
+		"SELECT code, name, starts_clock, sets_assignee, clears_assignee, clears_department, closes, reopens,"
+		" urges, requires_complete FROM wf_actions ORDER BY sort, code";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
 		return s;
-	while (!(s = db_step(st, &row)) && row && g.nactions < WF_MAX_ACTIONS) {
-		struct wf_action *a = &g.actions[g.nactions++];
-		copy(a->code, sizeof a->code, db_col_text(st, 0));
-		copy(a->name, sizeof a->name, db_col_text(st, 1));
+	while (!(s = db_step(st, &row)) && row) {
+		if (g->nactions == WF_MAX_ACTIONS) {
+			s = load_error("wf_actions", "more rows than the engine holds (64)", NULL, NULL);
+			break;
+		}
+		struct wf_action *a = &g->actions[g->nactions++];
+		if (!take(a->code, sizeof a->code, st, 0, "wf_actions") ||
+		    !take(a->name, sizeof a->name, st, 1, "wf_actions")) {
+			s = GD_E_INTERNAL;
+			break;
+		}
 		a->starts_clock = db_col_int64(st, 2);
 		a->sets_assignee = db_col_int64(st, 3);
 		a->clears_assignee = db_col_int64(st, 4);
@@ -125,70 +177,130 @@ enum gd_status wf_load(struct db *d)
 		a->requires_complete = db_col_int64(st, 9);
 	}
 	db_reset(st);
-	if (s || (s = db_prepare(d, transitions_sql, &st)))
+	return s;
+}
+
+static enum gd_status load_transitions(struct db *d, struct wf_graph *g)
+{
+	static const char sql[] =
+		"SELECT action, from_state, coalesce(to_state, ''), role, scope FROM wf_transitions ORDER BY rowid";
+	static const char *const scopes[] = {"any", "creator", "department", "assignee_or_department"};
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
 		return s;
-	while (!(s = db_step(st, &row)) && row && g.ntransitions < WF_MAX_TRANSITIONS) {
-		static const char *const scopes[] = {"any", "creator", "department", "assignee_or_department"};
-		struct wf_transition *t = &g.transitions[g.ntransitions];
-		t->action = find_action(db_col_text(st, 0));
-		t->from = find_state(db_col_text(st, 1));
-		t->to = db_col_text(st, 2)[0] ? find_state(db_col_text(st, 2)) : -1;
-		copy(t->role, sizeof t->role, db_col_text(st, 3));
-		t->scope = SCOPE_ANY;
+	while (!(s = db_step(st, &row)) && row) {
+		const char *action = db_col_text(st, 0), *from = db_col_text(st, 1), *to = db_col_text(st, 2);
+		if (g->ntransitions == WF_MAX_TRANSITIONS) {
+			s = load_error("wf_transitions", "more rows than the engine holds (1024)", NULL, NULL);
+			break;
+		}
+		struct wf_transition *t = &g->transitions[g->ntransitions++];
+		t->action = find_action(g, action);
+		t->from = find_state(g, from);
+		t->to = to[0] ? find_state(g, to) : -1;
+		t->role = role_parse(db_col_text(st, 3));
+		t->scope = (enum wf_scope)-1;
 		for (int i = 0; i < 4; i++)
 			if (!strcmp(db_col_text(st, 4), scopes[i]))
 				t->scope = (enum wf_scope)i;
-		if (t->action < 0 || t->from < 0 || (db_col_text(st, 2)[0] && t->to < 0)) {
-			log_at(LOG_ERROR, "workflow: transition %s from %s names an unknown action or state",
-			       db_col_text(st, 0), db_col_text(st, 1));
+		if (t->action < 0 || t->from < 0 || (to[0] && t->to < 0))
+			s = load_error("wf_transitions", "names an unknown action or state", action, from);
+		else if (t->role == ROLE_NONE)
+			s = load_error("wf_transitions", "names an unknown role", action, db_col_text(st, 3));
+		else if ((int)t->scope < 0)
+			s = load_error("wf_transitions", "names an unknown scope", action, db_col_text(st, 4));
+		if (s)
+			break;
+	}
+	db_reset(st);
+	return s;
+}
+
+static enum gd_status load_inputs(struct db *d, struct wf_graph *g)
+{
+	static const char sql[] = "SELECT action, name, kind, required, max_chars FROM wf_inputs ORDER BY rowid";
+	static const char *const kinds[] = {"text", "department", "satisfaction"};
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	while (!(s = db_step(st, &row)) && row) {
+		const char *action = db_col_text(st, 0);
+		int a = find_action(g, action);
+		if (a < 0) {
+			s = load_error("wf_inputs", "names an unknown action", action, db_col_text(st, 1));
+			break;
+		}
+		if (g->actions[a].ninputs == WF_MAX_INPUTS) {
+			s = load_error("wf_inputs", "more inputs for one action than the engine holds (8)", action, NULL);
+			break;
+		}
+		struct wf_input *in = &g->actions[a].inputs[g->actions[a].ninputs++];
+		if (!take(in->name, sizeof in->name, st, 1, "wf_inputs")) {
 			s = GD_E_INTERNAL;
 			break;
 		}
-		g.ntransitions++;
-	}
-	db_reset(st);
-	if (s || (s = db_prepare(d, inputs_sql, &st)))
-		return s;
-	while (!(s = db_step(st, &row)) && row) {
-		int a = find_action(db_col_text(st, 0));
-		if (a < 0 || g.actions[a].ninputs >= WF_MAX_INPUTS)
-			continue;
-		struct wf_input *in = &g.actions[a].inputs[g.actions[a].ninputs++];
-		copy(in->name, sizeof in->name, db_col_text(st, 1));
-		const char *kind = db_col_text(st, 2);
-		in->kind = !strcmp(kind, "department") ? KIND_DEPARTMENT
-			 : !strcmp(kind, "satisfaction") ? KIND_SATISFACTION
-							 : KIND_TEXT;
+		in->kind = (enum wf_kind)-1;
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(db_col_text(st, 2), kinds[i]))
+				in->kind = (enum wf_kind)i;
+		if ((int)in->kind < 0) {
+			s = load_error("wf_inputs", "has an unknown kind", action, db_col_text(st, 2));
+			break;
+		}
 		in->required = db_col_int64(st, 3) != 0;
 		in->max_chars = (int)db_col_int64(st, 4);
 	}
 	db_reset(st);
-	if (s)
+	return s;
+}
+
+enum gd_status wf_load(struct db *d)
+{
+	struct wf_graph *g = xcalloc(1, sizeof *g);
+	enum gd_status s;
+	if ((s = load_states(d, g)) || (s = load_actions(d, g)) || (s = load_transitions(d, g)) ||
+	    (s = load_inputs(d, g))) {
+		free(g);
 		return s;
-	g.loaded = g.nstates > 0 && g.nactions > 0;
-	log_at(LOG_DEBUG, "workflow: %d states, %d actions, %d transitions", g.nstates, g.nactions, g.ntransitions);
-	return g.loaded ? GD_OK : GD_E_INTERNAL;
+	}
+	if (!g->nstates || !g->nactions) {
+		free(g);
+		return load_error("wf_states/wf_actions", "empty: the workflow has no states or no actions", NULL, NULL);
+	}
+	log_at(LOG_DEBUG, "workflow: %d states, %d actions, %d transitions", g->nstates, g->nactions, g->ntransitions);
+	g->retired = atomic_exchange(&current, g);
+	return GD_OK;
 }
 
 void wf_release(void)
 {
-	memset(&g, 0, sizeof g);
+	struct wf_graph *g = atomic_exchange(&current, NULL);
+	while (g) {
+		struct wf_graph *older = g->retired;
+		free(g);
+		g = older;
+	}
 }
 
 bool wf_state_is_open(const char *state)
 {
-	int i = find_state(state);
-	return i >= 0 && g.states[i].open;
+	const struct wf_graph *g = graph();
+	int i = find_state(g, state);
+	return i >= 0 && g->states[i].open;
 }
 
 static bool role_ok(const struct wf_transition *t, const struct principal *who)
 {
-	return principal_is(who, "admin") || !strcmp(t->role, who->role);
+	return role_has(who->role, ROLE_ALL_POWERS) || t->role == who->role;
 }
 
 static bool scope_ok(const struct wf_transition *t, const struct principal *who, const struct ticket_row *tk)
 {
-	if (principal_is(who, "admin"))
+	if (role_has(who->role, ROLE_ALL_POWERS))
 		return true;
 	bool in_department = who->department_id && tk->department_id == who->department_id;
 	switch (t->scope) {
@@ -206,14 +318,15 @@ static bool scope_ok(const struct wf_transition *t, const struct principal *who,
 
 /* The transition for action from the ticket's state that who may take, or
  * NULL; *permitted tells whether who may take the action from any state. */
-static const struct wf_transition *find_transition(int action, const struct principal *who,
-						   const struct ticket_row *tk, bool *permitted)
+static const struct wf_transition *find_transition(const struct wf_graph *g, int action,
+						   const struct principal *who, const struct ticket_row *tk,
+						   bool *permitted)
 {
-	int from = find_state(tk->state);
+	int from = find_state(g, tk->state);
 	const struct wf_transition *found = NULL;
 	*permitted = false;
-	for (int i = 0; i < g.ntransitions; i++) {
-		const struct wf_transition *t = &g.transitions[i];
+	for (int i = 0; i < g->ntransitions; i++) {
+		const struct wf_transition *t = &g->transitions[i];
 		if (t->action != action || !role_ok(t, who))
 			continue;
 		/* department scopes are judged on the ticket as it is now */
@@ -228,31 +341,33 @@ static const struct wf_transition *find_transition(int action, const struct prin
 
 json_t *wf_allowed_actions(const struct principal *who, const struct ticket_row *t)
 {
+	const struct wf_graph *g = graph();
 	json_t *list = json_array();
-	for (int a = 0; a < g.nactions; a++) {
+	for (int a = 0; a < g->nactions; a++) {
 		bool permitted;
-		if (find_transition(a, who, t, &permitted))
-			json_array_append_new(list, json_string(g.actions[a].code));
+		if (find_transition(g, a, who, t, &permitted))
+			json_array_append_new(list, json_string(g->actions[a].code));
 	}
 	return list;
 }
 
 json_t *wf_describe(void)
 {
+	const struct wf_graph *g = graph();
 	json_t *states = json_array(), *actions = json_array();
-	for (int i = 0; i < g.nstates; i++)
-		json_array_append_new(states, json_pack("{s:s, s:s, s:b}", "code", g.states[i].code, "name",
-							g.states[i].name, "open", g.states[i].open));
-	for (int i = 0; i < g.nactions; i++) {
+	for (int i = 0; i < g->nstates; i++)
+		json_array_append_new(states, json_pack("{s:s, s:s, s:b}", "code", g->states[i].code, "name",
+							g->states[i].name, "open", g->states[i].open));
+	for (int i = 0; i < g->nactions; i++) {
 		static const char *const kinds[] = {"text", "department", "satisfaction"};
 		json_t *inputs = json_array();
-		for (int k = 0; k < g.actions[i].ninputs; k++) {
-			const struct wf_input *in = &g.actions[i].inputs[k];
+		for (int k = 0; k < g->actions[i].ninputs; k++) {
+			const struct wf_input *in = &g->actions[i].inputs[k];
 			json_array_append_new(inputs, json_pack("{s:s, s:s, s:b}", "name", in->name, "kind",
 								kinds[in->kind], "required", in->required));
 		}
-		json_array_append_new(actions, json_pack("{s:s, s:s, s:o}", "code", g.actions[i].code, "name",
-							 g.actions[i].name, "inputs", inputs));
+		json_array_append_new(actions, json_pack("{s:s, s:s, s:o}", "code", g->actions[i].code, "name",
+							 g->actions[i].name, "inputs", inputs));
 	}
 	return json_pack("{s:o, s:o}", "states", states, "actions", actions);
 }
@@ -389,16 +504,16 @@ enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket
 		" version = version + 1, updated_at = ?1"
 		" WHERE id = ?2 RETURNING deadline, overdue, priority, version";
 	static const char visit_sql[] = "INSERT OR IGNORE INTO ticket_departments (department_id, ticket_id) VALUES (?1, ?2)";
-	GD_ASSERT(g.loaded);
+	const struct wf_graph *g = graph();
 	enum gd_status s;
-	int a = find_action(action);
+	int a = find_action(g, action);
 	if (a < 0)
 		return gd_errf(e, GD_E_NOT_FOUND, "no such action '%.40s'", action);
-	const struct wf_action *act = &g.actions[a];
+	const struct wf_action *act = &g->actions[a];
 	bool permitted;
-	const struct wf_transition *t = find_transition(a, who, tk, &permitted);
+	const struct wf_transition *t = find_transition(g, a, who, tk, &permitted);
 	if (!permitted)
-		return gd_errf(e, GD_E_FORBIDDEN, "a %s may not '%s' this ticket", who->role, action);
+		return gd_errf(e, GD_E_FORBIDDEN, "a %s may not '%s' this ticket", role_code(who->role), action);
 	if (!t)
 		return not_allowed_here(who, tk, action, e);
 	struct wf_values v;
@@ -408,8 +523,8 @@ enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket
 		return s;
 
 	int64_t now = time_now();
-	const char *from_state = g.states[find_state(tk->state)].code;
-	const char *to_state = t->to >= 0 ? g.states[t->to].code : from_state;
+	const char *from_state = g->states[t->from].code;
+	const char *to_state = t->to >= 0 ? g->states[t->to].code : from_state;
 	int64_t department = v.department_id ? v.department_id : act->clears_department ? 0 : tk->department_id;
 	int64_t assignee = act->sets_assignee ? who->user_id : act->clears_assignee ? 0 : tk->assignee_id;
 	struct queue_cell old_cell = {from_state, tk->department_id, tk->overdue && wf_state_is_open(from_state)};
@@ -547,7 +662,12 @@ enum gd_status wf_act(const struct principal *who, const char *number, const cha
 	return s;
 }
 
-enum gd_status wf_sla_sweep(int64_t now, int *marked)
+struct sweep {
+	int64_t now;
+	int marked;
+};
+
+static enum gd_status sweep_run(struct db *w, void *ctx)
 {
 	static const char due_sql[] =
 		"SELECT number FROM tickets WHERE closed_at IS NULL AND deadline IS NOT NULL AND overdue = 0"
@@ -555,15 +675,13 @@ enum gd_status wf_sla_sweep(int64_t now, int *marked)
 	static const char mark_sql[] =
 		"UPDATE tickets SET overdue = 1, priority = 'urgent', version = version + 1, updated_at = ?2"
 		" WHERE id = ?1";
-	struct db *w;
+	struct sweep *sw = ctx;
+	int64_t now = sw->now;
 	struct db_stmt *st, *mark;
 	enum gd_status s;
 	bool row;
-	*marked = 0;
-	if ((s = db_write_begin(&w)))
-		return s;
 	if ((s = db_prepare(w, due_sql, &st)) || (s = db_prepare(w, mark_sql, &mark)))
-		return db_write_end(w, s);
+		return s;
 	db_bind_int64(st, 1, now);
 	/* collect first: the statement must not step while rows change */
 	json_t *numbers = json_array();
@@ -599,8 +717,16 @@ enum gd_status wf_sla_sweep(int64_t now, int *marked)
 		};
 		if ((s = queue_move(w, &from, &to)) || (s = history_append(w, &h)))
 			break;
-		(*marked)++;
+		sw->marked++;
 	}
 	json_decref(numbers);
-	return db_write_end(w, s);
+	return s;
+}
+
+enum gd_status wf_sla_sweep(int64_t now, int *marked)
+{
+	struct sweep sw = {now, 0};
+	enum gd_status s = db_write_run(sweep_run, &sw);
+	*marked = s ? 0 : sw.marked;
+	return s;
 }

@@ -77,8 +77,7 @@ static void request_free(struct request *req)
 	strbuf_release(&req->resp_headers);
 	json_decref(req->json);
 	json_decref(req->resp);
-	free(req->error_message);
-	json_decref(req->error_fields);
+	gd_err_release(&req->err);
 	free(req);
 	atomic_fetch_sub(&inflight, 1);
 }
@@ -205,9 +204,9 @@ static struct MHD_Response *render_error(struct request *req, enum gd_status st)
 {
 	json_t *err = json_object();
 	json_object_set_new(err, "code", json_string(status_slug(st)));
-	json_object_set_new(err, "message", json_string(req->error_message ? req->error_message : status_message(st)));
-	if (req->error_fields)
-		json_object_set(err, "fields", req->error_fields);
+	json_object_set_new(err, "message", json_string(req->err.message[0] ? req->err.message : status_message(st)));
+	if (gd_err_has_fields(&req->err))
+		json_object_set(err, "fields", req->err.fields);
 	json_t *body = json_pack("{s:o}", "error", err);
 	char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(body);
@@ -289,7 +288,7 @@ static enum gd_status dispatch(struct request *req)
 		req_errorf(req, "log in or send Authorization: Bearer <token>");
 		return GD_E_UNAUTHORIZED;
 	}
-	if ((r->flags & ROUTE_ADMIN) && strcmp(req->who.role, "admin")) {
+	if ((r->flags & ROUTE_ADMIN) && !role_has(req->who.role, ROLE_ALL_POWERS)) {
 		req_errorf(req, "only an admin may do this");
 		return GD_E_FORBIDDEN;
 	}

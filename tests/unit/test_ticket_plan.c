@@ -59,9 +59,9 @@ static void assert_no_scan(const struct principal *who, const struct ticket_filt
 	strbuf_release(&plan);
 }
 
-static const struct principal dispatcher = {.user_id = 1, .role = "dispatcher"};
-static const struct principal agent = {.user_id = 2, .role = "agent"};
-static const struct principal handler = {.user_id = 3, .role = "handler", .department_id = 2};
+static const struct principal dispatcher = {.user_id = 1, .role = ROLE_DISPATCHER};
+static const struct principal agent = {.user_id = 2, .role = ROLE_AGENT};
+static const struct principal handler = {.user_id = 3, .role = ROLE_HANDLER, .department_id = 2};
 
 static void test_main_filters_use_indexes(void **state)
 {
