@@ -15,6 +15,7 @@ enum route_flags {
 	ROUTE_AUTH = 1,          /* a logged-in user or a token */
 	ROUTE_ADMIN = 2,         /* role admin (implies ROUTE_AUTH) */
 	ROUTE_NO_JSON = 4,       /* body is not JSON (or none expected) */
+	ROUTE_SLOW = 8,          /* expensive by nature: runs on the slow lane (lane.h) */
 };
 
 struct route {

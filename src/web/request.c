@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gongdan/number.h"
+#include "gongdan/proxy.h"
 #include "gongdan/utf8.h"
 #include "gongdan/xalloc.h"
 
@@ -69,17 +71,27 @@ const char *req_header(const struct request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+/* Joins every X-Forwarded-For header, in order, as one list. */
+static enum MHD_Result gather_xff(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct strbuf *sb = cls;
+	if (strcasecmp(key, "X-Forwarded-For") || !value)
+		return MHD_YES;
+	if (strbuf_addf(sb, "%s%s", sb->len ? ", " : "", value))
+		return MHD_NO;
+	return MHD_YES;
+}
+
 void req_client_addr(const struct request *req, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "unknown");
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!ci || !ci->client_addr)
-		return;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)outlen);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)outlen);
+	const struct sockaddr *peer = ci ? ci->client_addr : NULL;
+	struct strbuf xff = STRBUF_INIT(8192);
+	if (proxy_trusted(peer))
+		MHD_get_connection_values(req->conn, MHD_HEADER_KIND, gather_xff, &xff);
+	proxy_client(peer, xff.len ? xff.buf : NULL, out, outlen);
+	strbuf_release(&xff);
 }
 
 void req_errorf(struct request *req, const char *fmt, ...)
