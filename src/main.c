@@ -197,9 +197,7 @@ static int cmd_serve(int argc, char **argv)
 		}
 		time_t now = time(NULL);
 		if (now >= next_sweep) {
-			int marked = 0;
-			if (!wf_sla_sweep(time_now(), &marked) && marked)
-				log_at(LOG_INFO, "sla: %d ticket(s) became overdue", marked);
+			wf_sla_sweep(time_now());
 			next_sweep = now + sla_interval;
 		}
 		if (db_storage_full(NULL) && now >= next_probe) {

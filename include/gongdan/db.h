@@ -90,9 +90,13 @@ void db_writer_refuse(void);
 void db_writer_drain(void);
 /* Queues a job for the next group commit. */
 void db_write_submit(struct db_job *job);
-/* Queues run(ctx) that nobody waits for (last_seen updates): ctx_free(ctx)
- * (may be NULL) runs after the commit or the failure. */
-void db_write_detached(enum gd_status (*run)(struct db *w, void *ctx), void *ctx, void (*ctx_free)(void *ctx));
+/* Queues run(ctx) that nobody waits for (last_seen updates, the SLA sweep):
+ * finish(ctx, status) (may be NULL) runs on the writer thread after the
+ * commit or the failure. */
+void db_write_detached(enum gd_status (*run)(struct db *w, void *ctx), void *ctx,
+		       void (*finish)(void *ctx, enum gd_status st));
+/* A finish that frees ctx. */
+void db_free_ctx(void *ctx, enum gd_status st);
 /* Submits run(ctx) and waits for its commit; returns its status. */
 enum gd_status db_write_run(enum gd_status (*run)(struct db *w, void *ctx), void *ctx);
 

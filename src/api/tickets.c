@@ -119,11 +119,13 @@ enum gd_status api_ticket_history(struct request *req)
 	return GD_OK;
 }
 
-/* from/to: YYYY-MM-DD is a whole local day (to inclusive); an ISO time is exact (to exclusive). */
-static enum gd_status time_param(struct request *req, const char *name, bool end, int64_t *out)
+/* from/to: YYYY-MM-DD is a whole local day (to inclusive); an ISO time is
+ * exact (to exclusive). *given tells whether it was there. */
+static enum gd_status time_param(struct request *req, const char *name, bool end, int64_t *out, bool *given)
 {
 	const char *v;
 	enum gd_status s = req_query_str(req, name, &v);
+	*given = v != NULL;
 	if (s || !v)
 		return s;
 	/* strptime takes 2026-02-30 (as 03-02) and " 1" for "01": a date is one
@@ -163,8 +165,8 @@ enum gd_status api_ticket_list(struct request *req)
 	    (s = req_query_str(req, "region", &f.region)) || (s = req_query_str(req, "assignee", &f.assignee)) ||
 	    (s = req_query_str(req, "created_by", &f.created_by)) ||
 	    (s = req_query_str(req, "fault_number", &f.fault_number)) || (s = req_query_str(req, "q", &f.q)) ||
-	    (s = req_query_str(req, "overdue", &overdue)) || (s = time_param(req, "from", false, &f.from)) ||
-	    (s = time_param(req, "to", true, &f.to)) ||
+	    (s = req_query_str(req, "overdue", &overdue)) || (s = time_param(req, "from", false, &f.from, &f.has_from)) ||
+	    (s = time_param(req, "to", true, &f.to, &f.has_to)) ||
 	    (s = req_query_int(req, "limit", 1, TICKET_LIST_MAX, &f.limit)) ||
 	    (s = req_query_int(req, "cursor", 1, INT64_MAX, &f.cursor)))
 		return s;

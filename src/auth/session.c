@@ -89,7 +89,7 @@ static void later(enum gd_status (*run)(struct db *w, void *ctx), const unsigned
 	struct session_write *t = xmalloc(sizeof *t);
 	memcpy(t->hash, hash, sizeof t->hash);
 	t->now = now;
-	db_write_detached(run, t, free);
+	db_write_detached(run, t, db_free_ctx);
 }
 
 enum gd_status session_identify(const char *id, size_t n, struct principal *who)

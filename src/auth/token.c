@@ -61,7 +61,7 @@ static void touch(int64_t id, int64_t now)
 	struct touch *t = xmalloc(sizeof *t);
 	t->id = id;
 	t->now = now;
-	db_write_detached(touch_run, t, free);
+	db_write_detached(touch_run, t, db_free_ctx);
 }
 
 enum gd_status token_identify(const char *text, size_t n, struct principal *who)

@@ -999,11 +999,11 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 		goto out;
 	}
 	/* created_at ranges become id ranges: ids grow with creation time */
-	if (f->from) {
+	if (f->has_from) {
 		if ((s = id_bound(d, f->from, true, &first_id)))
 			goto out;
 	}
-	if (f->to) {
+	if (f->has_to) {
 		if ((s = id_bound(d, f->to, false, &last_id)))
 			goto out;
 	}
@@ -1019,8 +1019,8 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 	db_bind_int64(st, 6, creator_id);
 	db_bind_text(st, 7, f->fault_number, -1);
 	db_bind_text(st, 8, f->q ? fts.buf : NULL, -1);
-	db_bind_int64(st, 9, f->from ? first_id : 0);
-	db_bind_int64(st, 10, f->to ? last_id : INT64_MAX);
+	db_bind_int64(st, 9, f->has_from ? first_id : 0);
+	db_bind_int64(st, 10, f->has_to ? last_id : INT64_MAX);
 	db_bind_int64(st, 11, f->cursor ? f->cursor : INT64_MAX);
 	db_bind_int64(st, 12, who->user_id);
 	db_bind_int64(st, 13, who->department_id);

@@ -112,13 +112,15 @@ static bool take(char *dst, size_t n, struct db_stmt *st, int col, const char *t
 	return true;
 }
 
-/* A loading error: the table and why; the server refuses to start. */
+/* A loading error: the table, why, and the row's key (a, b may be NULL);
+ * the graph is not loaded and the server refuses to start. */
 static enum gd_status load_error(const char *table, const char *why, const char *a, const char *b)
 {
-	log_at(LOG_ERROR, "workflow: %s: %s%s%.40s%s%.40s", table, why, a ? " (" : "", a ? a : "", b ? " " : "",
-	       b ? b : "");
 	if (a)
-		log_at(LOG_ERROR, "workflow: the graph was not loaded; fix the row and restart");
+		log_at(LOG_ERROR, "workflow: %s: %s (%.40s%s%.40s)", table, why, a, b ? " " : "", b ? b : "");
+	else
+		log_at(LOG_ERROR, "workflow: %s: %s", table, why);
+	log_at(LOG_ERROR, "workflow: the graph was not loaded; fix the table and restart");
 	return GD_E_INTERNAL;
 }
 
@@ -667,6 +669,10 @@ struct sweep {
 	int marked;
 };
 
+/* One sweep at a time: behind a writer held up by an outside lock, sweeps
+ * must not pile up. */
+static atomic_bool sweep_queued;
+
 static enum gd_status sweep_run(struct db *w, void *ctx)
 {
 	static const char due_sql[] =
@@ -723,10 +729,21 @@ static enum gd_status sweep_run(struct db *w, void *ctx)
 	return s;
 }
 
-enum gd_status wf_sla_sweep(int64_t now, int *marked)
+static void sweep_finish(void *ctx, enum gd_status s)
 {
-	struct sweep sw = {now, 0};
-	enum gd_status s = db_write_run(sweep_run, &sw);
-	*marked = s ? 0 : sw.marked;
-	return s;
+	struct sweep *sw = ctx;
+	if (!s && sw->marked)
+		log_at(LOG_INFO, "sla: %d ticket(s) became overdue", sw->marked);
+	free(sw);
+	atomic_store(&sweep_queued, false);
+}
+
+void wf_sla_sweep(int64_t now)
+{
+	bool idle = false;
+	if (!atomic_compare_exchange_strong(&sweep_queued, &idle, true))
+		return;
+	struct sweep *sw = xcalloc(1, sizeof *sw);
+	sw->now = now;
+	db_write_detached(sweep_run, sw, sweep_finish);
 }

@@ -786,25 +786,32 @@ enum gd_status db_write_run(enum gd_status (*run)(struct db *w, void *ctx), void
 
 struct detached_job {
 	struct db_job job;
-	void (*ctx_free)(void *ctx);
+	void (*finish)(void *ctx, enum gd_status st);
 };
 
 static void detached_done(struct db_job *job)
 {
 	struct detached_job *d = (struct detached_job *)job;
-	if (d->ctx_free)
-		d->ctx_free(job->ctx);
+	if (d->finish)
+		d->finish(job->ctx, job->status);
 	free(d);
 }
 
-void db_write_detached(enum gd_status (*run)(struct db *w, void *ctx), void *ctx, void (*ctx_free)(void *ctx))
+void db_write_detached(enum gd_status (*run)(struct db *w, void *ctx), void *ctx,
+		       void (*finish)(void *ctx, enum gd_status st))
 {
 	struct detached_job *d = xcalloc(1, sizeof *d);
 	d->job.run = run;
 	d->job.ctx = ctx;
 	d->job.done = detached_done;
-	d->ctx_free = ctx_free;
+	d->finish = finish;
 	db_write_submit(&d->job);
+}
+
+void db_free_ctx(void *ctx, enum gd_status st)
+{
+	(void)st;
+	free(ctx);
 }
 
 /* A write that needs a page of its own: the header's user_version, set to
