@@ -24,19 +24,28 @@ static enum gd_status reply_ticket(struct request *req, int status, const char *
 	return GD_OK;
 }
 
-/* After the group commit of a creation. */
-static enum gd_status created(struct request *req, enum gd_status st)
+/* After the group commit of a ticket job (create, edit, action): its
+ * error, or the ticket it rendered on the writer, with its ETag. */
+static enum gd_status answer_job(struct request *req, enum gd_status st, int status,
+				 struct gd_err *(*err)(void *job), json_t *(*result)(void *job, int64_t *version))
 {
 	if (st)
-		return req_fail(req, st, ticket_create_job_err(req->job_ctx));
-	char location[96];
+		return req_fail(req, st, err(req->job_ctx));
 	int64_t version;
-	snprintf(location, sizeof location, "/api/v1/tickets/%s", ticket_create_job_number(req->job_ctx));
-	req_add_header(req, "Location", location);
-	json_t *t = ticket_create_job_result(req->job_ctx, &version);
+	json_t *t = result(req->job_ctx, &version);
 	req_set_etag(req, version);
-	req_reply_json(req, 201, t);
+	req_reply_json(req, status, t);
 	return GD_OK;
+}
+
+static enum gd_status created(struct request *req, enum gd_status st)
+{
+	if (!st) {
+		char location[96];
+		snprintf(location, sizeof location, "/api/v1/tickets/%s", ticket_create_job_number(req->job_ctx));
+		req_add_header(req, "Location", location);
+	}
+	return answer_job(req, st, 201, ticket_create_job_err, ticket_create_job_result);
 }
 
 /* Validates on this thread, then writes in the next group commit. */
@@ -55,16 +64,9 @@ enum gd_status api_ticket_get(struct request *req)
 	return reply_ticket(req, 200, req_param(req, 0));
 }
 
-/* After the group commit of an edit. */
 static enum gd_status patched(struct request *req, enum gd_status st)
 {
-	if (st)
-		return req_fail(req, st, ticket_patch_job_err(req->job_ctx));
-	int64_t version;
-	json_t *t = ticket_patch_job_result(req->job_ctx, &version);
-	req_set_etag(req, version);
-	req_reply_json(req, 200, t);
-	return GD_OK;
+	return answer_job(req, st, 200, ticket_patch_job_err, ticket_patch_job_result);
 }
 
 enum gd_status api_ticket_patch(struct request *req)
@@ -77,16 +79,9 @@ enum gd_status api_ticket_patch(struct request *req)
 	return req_write_async(req, ticket_patch_write, job, ticket_patch_job_free, patched);
 }
 
-/* After the group commit of an action. */
 static enum gd_status acted(struct request *req, enum gd_status st)
 {
-	if (st)
-		return req_fail(req, st, wf_act_job_err(req->job_ctx));
-	int64_t version;
-	json_t *t = wf_act_job_result(req->job_ctx, &version);
-	req_set_etag(req, version);
-	req_reply_json(req, 200, t);
-	return GD_OK;
+	return answer_job(req, st, 200, wf_act_job_err, wf_act_job_result);
 }
 
 enum gd_status api_ticket_action(struct request *req)
