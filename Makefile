@@ -25,7 +25,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libssl-dev libcmocka-dev sqlite3 openssl curl
 
-.PHONY: all run test test-unit test-http asan bench fuzz fmt check-style clean deps
+.PHONY: all run test test-unit test-http asan bench bench-scale fuzz fmt check-style clean deps
 
 all: $(BUILD)/gongdan
 
@@ -77,7 +77,14 @@ asan: deps
 
 -include tests/bench/bench.mk
 bench: deps
+	@sh tests/tools/deps.sh wrk
 	@$(MAKE) --no-print-directory bench-run
+
+# SCALE=1000000 by default; the generated database is kept in build/scale
+bench-scale: deps
+	@sh tests/tools/deps.sh wrk
+	@$(MAKE) --no-print-directory all
+	BUILD=$(BUILD) bash tests/bench/scale.sh
 
 fuzz:
 	@sh tests/tools/fuzz.sh $(CC)

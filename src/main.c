@@ -21,6 +21,7 @@
 #include "gongdan/number.h"
 #include "gongdan/proxy.h"
 #include "gongdan/strbuf.h"
+#include "gongdan/ticket_list.h"
 #include "gongdan/xalloc.h"
 
 /* --- options: cli_parse() and friends live in src/cli/args.c ---------- */
@@ -109,7 +110,7 @@ static bool trusted_proxies(const struct cli_args *a)
 static int cmd_serve(int argc, char **argv)
 {
 	static const char *const opts[] = {"--db=", "--listen=", "--www=", "--threads=", "--tls-cert=", "--tls-key=",
-					   "--max-body=", "--sla-interval=", "--max-connections=",
+					   "--max-body=", "--sla-interval=", "--list-budget=", "--max-connections=",
 					   "--max-per-address=", "--trusted-proxy=", "--quiet", NULL};
 	struct cli_args a;
 	if (cli_parse("serve", opts, argc, argv, &a))
@@ -123,13 +124,17 @@ static int cmd_serve(int argc, char **argv)
 	}
 	cfg.host = host;
 	int64_t threads = 0, max_body = 0, max_conns = GD_MAX_CONNECTIONS, per_address = GD_MAX_PER_ADDRESS;
-	int64_t sla_interval = 60;
+	int64_t sla_interval = 60, list_budget = 0;
 	if (!int_opt(&a, "--threads", 1, 64, "", &threads) ||
 	    !int_opt(&a, "--max-body", 1024, 1LL << 30, " bytes", &max_body) ||
 	    !int_opt(&a, "--max-connections", 16, 65536, "", &max_conns) ||
 	    !int_opt(&a, "--max-per-address", 1, 65536, "", &per_address) ||
-	    !int_opt(&a, "--sla-interval", 1, 86400, " seconds", &sla_interval) || !trusted_proxies(&a))
+	    !int_opt(&a, "--sla-interval", 1, 86400, " seconds", &sla_interval) ||
+	    !int_opt(&a, "--list-budget", TICKET_LIST_BUDGET_MIN, TICKET_LIST_BUDGET_MAX, " tickets", &list_budget) ||
+	    !trusted_proxies(&a))
 		return 2;
+	if (list_budget)
+		ticket_list_set_budget(list_budget);
 	cfg.threads = (unsigned)threads;
 	cfg.max_body = (size_t)max_body;
 	cfg.max_connections = (unsigned)max_conns;
@@ -276,11 +281,12 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } commands[] = {
-	{"serve", cmd_serve, "serve [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--max-connections N] [--max-per-address N] [--trusted-proxy CIDR]... [--quiet]"},
+	{"serve", cmd_serve, "serve [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--list-budget N] [--max-connections N] [--max-per-address N] [--trusted-proxy CIDR]... [--quiet]"},
 	{"init", cmd_init, "init [--db PATH] [--demo | --demo-users]   # --demo: users and tickets"},
 	{"backup", cmd_backup, "backup --to FILE [--db PATH]"},
 	{"user add", cli_user_add, "user add --username U --role R [--department CODE] [--display-name NAME] [--password-stdin] [--db PATH]"},
 	{"audit verify", cli_audit_verify, "audit verify [--db PATH]"},
+	{"generate", cli_generate, "generate --db PATH --tickets N [--days D] [--seed S]   # realistic data for benchmarks and demos"},
 	{"segments import", cli_segments_import, "segments import FILE.csv [--db PATH]   # prefix,region rows"},
 	{"token create", cli_token_create, "token create --username U [--name LABEL] [--db PATH]   # prints the token once"},
 };

@@ -31,6 +31,8 @@ int cli_token_create(int argc, char **argv);
 
 /* audit.c: gongdan audit verify [--db PATH] */
 int cli_audit_verify(int argc, char **argv);
+/* generate.c: gongdan generate --db PATH --tickets N [--days D] [--seed S] */
+int cli_generate(int argc, char **argv);
 /* segments.c: gongdan segments import FILE.csv [--db PATH] */
 int cli_segments_import(int argc, char **argv);
 

@@ -43,12 +43,26 @@ struct db_stmt;
 enum gd_status db_global_open(const char *path);
 /* Checkpoints the WAL and closes every connection. */
 void db_global_close(void);
+/* Bulk loading (`gongdan generate` only): the writer stops syncing to disk
+ * and gets a large page cache, and the indexes of table not named in keep
+ * (a NULL-terminated list) are dropped; db_bulk_end creates them again from
+ * their saved definitions and restores the serving settings. A crash
+ * meanwhile leaves a database to throw away. */
+enum gd_status db_bulk_begin(const char *table, const char *const *keep);
+enum gd_status db_bulk_end(void);
 /* Path given to db_global_open. */
 const char *db_global_path(void);
 
 /* This thread's reader connection (opened on first use); never NULL after a
  * successful db_global_open, aborts if the file cannot be opened. */
 struct db *db_reader(void);
+
+/* Tools only (`gongdan generate`, bulk loads), never while serving: locks
+ * the global writer connection and starts BEGIN IMMEDIATE; on GD_OK *out is
+ * the writer, finish with db_write_end (commits when st is GD_OK, else rolls
+ * back; returns st or the commit's error). */
+enum gd_status db_write_begin(struct db **out);
+enum gd_status db_write_end(struct db *w, enum gd_status st);
 
 /* On a private connection (tools, `gongdan init`): BEGIN IMMEDIATE,
  * run(d, ctx), COMMIT (ROLLBACK when run fails). Returns run's status or

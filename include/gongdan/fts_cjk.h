@@ -14,4 +14,18 @@ struct sqlite3; /* typedef'd as sqlite3 by <sqlite3.h> */
  * SQLite error code (SQLITE_ERROR when the library has no FTS5). */
 int fts_cjk_register(struct sqlite3 *db);
 
+struct strbuf;
+
+/* Appends the FTS5 MATCH expression for what a user typed: each word
+ * (separated by white space, the ideographic space included) becomes a
+ * quoted phrase, the words are ANDed, nothing typed is FTS5 syntax. Returns
+ * the number of words, or -1 when out is full. */
+int fts_cjk_query(const char *q, struct strbuf *out);
+
+/* Finds where text matches q as the index does (each word's tokens at
+ * consecutive positions) and calls span(ctx, start, end) with the byte range
+ * of every match, word by word (ranges may overlap). Returns SQLITE_OK. */
+int fts_cjk_match(const char *text, int ntext, const char *q, void (*span)(void *ctx, int start, int end),
+		  void *ctx);
+
 #endif

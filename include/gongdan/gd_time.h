@@ -9,6 +9,9 @@
 #include <stdint.h>
 
 int64_t time_now(void);
+/* Sets the clock time_now() reads (`gongdan generate` replays a year of a
+ * centre through the server's own code); 0 returns it to the real clock. */
+void time_set_now(int64_t t);
 /* Writes "YYYY-MM-DDTHH:MM:SSZ" (out holds at least 21 bytes). */
 void time_iso(int64_t t, char out[32]);
 /* Writes the local date "YYYYMMDD". */

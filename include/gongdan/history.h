@@ -26,9 +26,19 @@ struct history_entry {
 	int64_t at;
 };
 
+/* Where a ticket's chain ends: its newest row's seq and hash. */
+struct history_chain {
+	int64_t seq;
+	char hash[65];
+};
+
 /* Appends one row inside the caller's write transaction and updates the
- * ticket's history_hash. */
-enum gd_status history_append(struct db *w, const struct history_entry *h);
+ * ticket's history_hash; *end (may be NULL) is where the chain now ends. */
+enum gd_status history_append(struct db *w, const struct history_entry *h, struct history_chain *end);
+/* Appends after the chain end the caller holds (bulk loading: no lookup of
+ * the newest row, no anchor on the ticket) and moves *chain on. The caller
+ * stores chain->hash in tickets.history_hash when it is done. */
+enum gd_status history_append_after(struct db *w, const struct history_entry *h, struct history_chain *chain);
 
 /* The rows of one ticket in order, as JSON. */
 enum gd_status history_list(struct db *d, int64_t ticket_id, json_t **out);

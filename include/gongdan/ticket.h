@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "gongdan/gd_err.h"
+#include "gongdan/history.h"
 #include "gongdan/principal.h"
 #include "gongdan/status.h"
 
@@ -20,9 +21,6 @@ struct db;
 #define TICKET_CUSTOMER_MAX 50      /* characters */
 #define TICKET_REPEAT_DAYS 30
 #define TICKET_REPEAT_CAP 100       /* repeat_count counts at most this many */
-#define TICKET_LIST_DEFAULT 50
-#define TICKET_LIST_MAX 200
-#define TICKET_QUERY_MAX 200        /* characters in q */
 
 /* What the engine needs of a ticket. */
 struct ticket_row {
@@ -38,6 +36,12 @@ struct ticket_row {
 	bool overdue;
 	char priority[16];
 	char fault_number[24];
+	int64_t submitted_at;   /* 0: never submitted */
+	int64_t closed_at;      /* 0: open */
+	char closed_by[16];     /* the action that closed it, "" while open */
+	int satisfaction;       /* 0: not given */
+	int64_t urge_count;
+	int sla_hours;          /* of its category */
 };
 
 /* Loads the row by number; GD_E_NOT_FOUND when absent or invisible to who
@@ -55,6 +59,11 @@ enum gd_status ticket_create(const struct principal *who, const json_t *in, char
  * number and any error details; free it with ticket_create_job_free. */
 enum gd_status ticket_create_prepare(const struct principal *who, const json_t *in, void **job, struct gd_err *e);
 enum gd_status ticket_create_write(struct db *w, void *job);
+/* What ticket_create_write does without rendering the answer: inserts the
+ * ticket (and submits it when asked) inside the caller's write transaction;
+ * *out (may be NULL) is the engine's view of the new row, *chain (may be
+ * NULL) the end of its history after the creation row (before any submit). */
+enum gd_status ticket_create_insert(struct db *w, void *job, struct ticket_row *out, struct history_chain *chain);
 const char *ticket_create_job_number(const void *job);
 struct gd_err *ticket_create_job_err(void *job);
 /* The created ticket as its creator sees it (ownership moves to the caller). */
@@ -77,30 +86,6 @@ void ticket_patch_job_free(void *job);
 enum gd_status ticket_get(const struct principal *who, const char *number, json_t **out, int64_t *version,
 			  struct gd_err *e);
 
-struct ticket_filter {
-	const char *state;
-	const char *department;   /* department code */
-	const char *category;     /* category code: that node and everything under it */
-	const char *region;
-	const char *assignee;     /* username or "me" */
-	const char *created_by;   /* username or "me" */
-	const char *fault_number;
-	int overdue;              /* -1: any, 0: not overdue, 1: overdue */
-	const char *q;            /* full text */
-	int64_t from, to;         /* created_at range, when has_from/has_to */
-	bool has_from, has_to;    /* the epoch is a bound like any other time */
-	int64_t limit;
-	int64_t cursor;           /* id: items older than it; 0: from the newest */
-};
-
-/* {"items": [...], "next_cursor": "…" | null}, newest first. */
-enum gd_status ticket_list(const struct principal *who, const struct ticket_filter *f, json_t **out,
-			   struct gd_err *e);
-
-/* The SQL ticket_list runs for this caller and filter (for EXPLAIN QUERY
- * PLAN checks); NULL when the caller sees no tickets at all. */
-const char *ticket_list_sql(const struct principal *who, const struct ticket_filter *f);
-
 /* Checks every field of the stored ticket, required extra fields included
  * (the engine calls it for actions flagged requires_complete, e.g. submit). */
 enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, struct gd_err *e);
@@ -108,5 +93,7 @@ enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, s
 /* The ticket with this id as JSON for who, with allowed_actions; *version
  * for the ETag. No visibility check (the write jobs answer their actor). */
 enum gd_status ticket_render(struct db *d, const struct principal *who, int64_t id, json_t **out, int64_t *version);
+/* The same as a list item: no allowed_actions (open the ticket for them). */
+enum gd_status ticket_render_item(struct db *d, int64_t id, json_t **out);
 
 #endif

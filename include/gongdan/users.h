@@ -48,7 +48,8 @@ enum gd_status users_check_new(const struct user_spec *spec, char hash[PASSWORD_
  * validation errors. */
 enum gd_status users_insert(struct db *w, const struct user_spec *spec, const char *hash, int64_t *id_out,
 			    struct gd_err *e);
-/* Both steps on priv, a private connection (tools). */
+/* Both steps, on priv, a private connection, or with NULL through the
+ * global writer (tools that opened the database with db_global_open). */
 enum gd_status users_create(struct db *priv, const struct user_spec *spec, int64_t *id_out, struct gd_err *e);
 
 /* A patch {role, department, display_name, disabled, password} of user id

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "gongdan/gd_err.h"
+#include "gongdan/history.h"
 #include "gongdan/principal.h"
 #include "gongdan/status.h"
 #include "gongdan/ticket.h"
@@ -48,8 +49,37 @@ struct gd_err *wf_act_job_err(void *job);
 json_t *wf_act_job_result(void *job, int64_t *version);
 void wf_act_job_free(void *job);
 
+/* One action on a ticket, decided and computed but not yet written: the row
+ * before and after, and what goes into the history row. */
+struct wf_step {
+	struct ticket_row before, after;
+	const char *action, *from_state, *to_state; /* the engine's strings */
+	const char *resolution, *summary, *text;    /* borrowed from the inputs */
+	bool clears_summary;                        /* the action reopens */
+	const json_t *inputs;
+	int64_t at;
+	char note[128];                             /* text written by the server */
+};
+
+/* Checks action on t by who in the order above (reading d for departments
+ * and the ticket's fields) and computes its effects at time now, writing
+ * nothing. */
+enum gd_status wf_decide(struct db *d, const struct principal *who, const struct ticket_row *t, const char *action,
+			 const json_t *inputs, int64_t now, struct wf_step *out, struct gd_err *e);
+/* The SLA sweep's step for t at now: false when t is not (newly) overdue. */
+bool wf_overdue(const struct ticket_row *t, int64_t now, struct wf_step *out);
+/* Writes step->after over the ticket (and history_hash when not NULL), the
+ * department visit and the queue counters, inside the caller's write
+ * transaction. The history row is the caller's (wf_step_history). */
+enum gd_status wf_store(struct db *w, const struct wf_step *step, const char *history_hash);
+/* The history row of a step taken by who (NULL: the server). */
+void wf_step_history(const struct wf_step *step, const struct principal *who, struct history_entry *h);
+/* Records that the ticket passed through the department (visibility). */
+enum gd_status wf_visit(struct db *w, int64_t ticket_id, int64_t department_id);
+
 /* Runs action on t inside the caller's write transaction (used by ticket
- * creation with "submit": true). Updates t. */
+ * creation with "submit": true): wf_decide, wf_store, the history row.
+ * Updates t. */
 enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket_row *t, const char *action,
 			const json_t *inputs, struct gd_err *e);
 
@@ -58,5 +88,8 @@ enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket
  * records it in their history once. A sweep still queued makes this a
  * no-op. */
 void wf_sla_sweep(int64_t now);
+/* The same inside the caller's write transaction; marks at most 500 per
+ * call (call again while it marks that many). */
+enum gd_status wf_sla_mark(struct db *w, int64_t now, int *marked);
 
 #endif

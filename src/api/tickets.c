@@ -8,6 +8,7 @@
 #include "gongdan/gd_time.h"
 #include "gongdan/history.h"
 #include "gongdan/ticket.h"
+#include "gongdan/ticket_list.h"
 #include "gongdan/workflow.h"
 
 /* Answers with the ticket as who sees it now, and its ETag. */

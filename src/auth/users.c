@@ -249,7 +249,7 @@ enum gd_status users_create(struct db *priv, const struct user_spec *spec, int64
 	enum gd_status s = users_check_new(spec, hash, e);
 	struct create_args a = {spec, hash, id_out, e};
 	if (!s)
-		s = db_write_on(priv, create_run, &a);
+		s = priv ? db_write_on(priv, create_run, &a) : db_write_run(create_run, &a);
 	OPENSSL_cleanse(hash, sizeof hash);
 	return s;
 }

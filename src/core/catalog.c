@@ -3,6 +3,7 @@
  * number segment → region; anything else → 省公司). */
 #include "gongdan/catalog.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static void copy(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src);
 }
 
-enum gd_status category_find(struct db *d, const char *code, struct category *out)
+static enum gd_status category_read(struct db *d, const char *code, struct category *out)
 {
 	/* active: the category and every ancestor (switching off a branch
 	 * switches off everything under it) */
@@ -52,6 +53,71 @@ enum gd_status category_find(struct db *d, const char *code, struct category *ou
 	}
 	db_reset(st);
 	return s;
+}
+
+/* Parsed categories, shared by every thread for one catalog version (the
+ * counter sql/0011 keeps): validation looks a category up for every ticket
+ * written, and reading it means a recursive query and a JSON parse. The
+ * schemas are shared read-only; Jansson's reference counts are atomic. */
+#define CATEGORY_CACHE 256
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t cache_version;
+static struct category cache[CATEGORY_CACHE];
+static int ncache;
+
+static enum gd_status catalog_version(struct db *d, int64_t *v)
+{
+	static const char sql[] = "SELECT v FROM catalog_version WHERE id = 1";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	*v = 0;
+	if (!(s = db_step(st, &row)) && row)
+		*v = db_col_int64(st, 0);
+	db_reset(st);
+	return s;
+}
+
+enum gd_status category_find(struct db *d, const char *code, struct category *out)
+{
+	int64_t v;
+	enum gd_status s = catalog_version(d, &v);
+	if (s)
+		return s;
+	pthread_mutex_lock(&cache_lock);
+	if (v == cache_version) {
+		for (int i = 0; i < ncache; i++) {
+			if (!strcmp(cache[i].code, code)) {
+				*out = cache[i];
+				json_incref(out->fields_schema);
+				pthread_mutex_unlock(&cache_lock);
+				return GD_OK;
+			}
+		}
+	}
+	pthread_mutex_unlock(&cache_lock);
+	/* read on the caller's connection: its snapshot decides what it sees */
+	if ((s = category_read(d, code, out)))
+		return s;
+	pthread_mutex_lock(&cache_lock);
+	if (v > cache_version) {
+		for (int i = 0; i < ncache; i++)
+			category_release(&cache[i]);
+		ncache = 0;
+		cache_version = v;
+	}
+	bool known = false;
+	for (int i = 0; i < ncache && !known; i++)
+		known = !strcmp(cache[i].code, code);
+	if (v == cache_version && !known && ncache < CATEGORY_CACHE) {
+		cache[ncache] = *out;
+		json_incref(cache[ncache].fields_schema);
+		ncache++;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return GD_OK;
 }
 
 void category_release(struct category *c)

@@ -4,6 +4,7 @@
 #include "gongdan/history.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gongdan/db.h"
@@ -19,16 +20,38 @@ struct row_fields {
 	const char *actor_role, *action, *from_state, *to_state, *text, *inputs, *prev_hash;
 };
 
+/* Appends the decimal digits of v (no printf: this runs for every row). */
+static void add_int(struct strbuf *sb, int64_t v)
+{
+	char digits[24];
+	int n = 0;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do
+		digits[n++] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		strbuf_addch(sb, '-');
+	while (n)
+		strbuf_addch(sb, digits[--n]);
+}
+
 static void add_field(struct strbuf *sb, const char *s)
 {
-	strbuf_addf(sb, "%zu:%s|", strlen(s), s);
+	size_t n = strlen(s);
+	add_int(sb, (int64_t)n);
+	strbuf_addch(sb, ':');
+	strbuf_add(sb, s, n);
+	strbuf_addch(sb, '|');
 }
 
 static void row_hash(const struct row_fields *r, char out[HASH_HEX])
 {
 	struct strbuf sb = STRBUF_INIT(1u << 24);
-	strbuf_addf(&sb, "%" PRId64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "|", r->ticket_id, r->seq, r->at,
-		    r->actor_id, r->department_id);
+	const int64_t numbers[] = {r->ticket_id, r->seq, r->at, r->actor_id, r->department_id};
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+		add_int(&sb, numbers[i]);
+		strbuf_addch(&sb, '|');
+	}
 	add_field(&sb, r->actor_role);
 	add_field(&sb, r->action);
 	add_field(&sb, r->from_state);
@@ -40,33 +63,19 @@ static void row_hash(const struct row_fields *r, char out[HASH_HEX])
 	strbuf_release(&sb);
 }
 
-enum gd_status history_append(struct db *w, const struct history_entry *h)
+/* Inserts the row that follows *chain and moves the chain on. */
+static enum gd_status insert_row(struct db *w, const struct history_entry *h, struct history_chain *chain)
 {
-	static const char last_sql[] = "SELECT seq, hash FROM history WHERE ticket_id = ?1 ORDER BY seq DESC LIMIT 1";
 	static const char insert_sql[] =
 		"INSERT INTO history (ticket_id, seq, at, actor_id, actor_role, action, from_state, to_state,"
 		" department_id, text, inputs, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
-	static const char anchor_sql[] = "UPDATE tickets SET history_hash = ?2 WHERE id = ?1";
 	struct db_stmt *st;
 	enum gd_status s;
-	bool row;
-	char prev[HASH_HEX], hash[HASH_HEX];
-	int64_t seq = 1;
-	memcpy(prev, genesis, sizeof genesis);
-	if ((s = db_prepare(w, last_sql, &st)))
-		return s;
-	db_bind_int64(st, 1, h->ticket_id);
-	if (!(s = db_step(st, &row)) && row) {
-		seq = db_col_int64(st, 0) + 1;
-		snprintf(prev, sizeof prev, "%s", db_col_text(st, 1));
-	}
-	db_reset(st);
-	if (s)
-		return s;
+	char hash[HASH_HEX];
 	char *inputs = h->inputs && json_object_size(h->inputs) ? json_dumps(h->inputs, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	struct row_fields r = {
 		.ticket_id = h->ticket_id,
-		.seq = seq,
+		.seq = chain->seq + 1,
 		.at = h->at ? h->at : time_now(),
 		.actor_id = h->actor ? h->actor->user_id : 0,
 		.department_id = h->department_id,
@@ -76,7 +85,7 @@ enum gd_status history_append(struct db *w, const struct history_entry *h)
 		.to_state = h->to_state ? h->to_state : "",
 		.text = h->text ? h->text : "",
 		.inputs = inputs ? inputs : "",
-		.prev_hash = prev,
+		.prev_hash = chain->hash,
 	};
 	row_hash(&r, hash);
 	if ((s = db_prepare(w, insert_sql, &st)))
@@ -94,18 +103,48 @@ enum gd_status history_append(struct db *w, const struct history_entry *h)
 		db_bind_int64(st, 9, r.department_id);
 	db_bind_text(st, 10, h->text, -1);
 	db_bind_text(st, 11, inputs, -1);
-	db_bind_text(st, 12, prev, -1);
+	db_bind_text(st, 12, chain->hash, -1);
 	db_bind_text(st, 13, hash, -1);
-	if ((s = db_run(st)))
-		goto out;
-	if ((s = db_prepare(w, anchor_sql, &st)))
-		goto out;
-	db_bind_int64(st, 1, r.ticket_id);
-	db_bind_text(st, 2, hash, -1);
-	s = db_run(st);
+	if (!(s = db_run(st))) {
+		chain->seq = r.seq;
+		memcpy(chain->hash, hash, sizeof hash);
+	}
 out:
 	free(inputs);
 	return s;
+}
+
+enum gd_status history_append_after(struct db *w, const struct history_entry *h, struct history_chain *chain)
+{
+	return insert_row(w, h, chain);
+}
+
+enum gd_status history_append(struct db *w, const struct history_entry *h, struct history_chain *end)
+{
+	static const char last_sql[] = "SELECT seq, hash FROM history WHERE ticket_id = ?1 ORDER BY seq DESC LIMIT 1";
+	static const char anchor_sql[] = "UPDATE tickets SET history_hash = ?2 WHERE id = ?1";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	struct history_chain chain = {.seq = 0};
+	memcpy(chain.hash, genesis, sizeof genesis);
+	if ((s = db_prepare(w, last_sql, &st)))
+		return s;
+	db_bind_int64(st, 1, h->ticket_id);
+	if (!(s = db_step(st, &row)) && row) {
+		chain.seq = db_col_int64(st, 0);
+		snprintf(chain.hash, sizeof chain.hash, "%s", db_col_text(st, 1));
+	}
+	db_reset(st);
+	if (s || (s = insert_row(w, h, &chain)) || (s = db_prepare(w, anchor_sql, &st)))
+		return s;
+	db_bind_int64(st, 1, h->ticket_id);
+	db_bind_text(st, 2, chain.hash, -1);
+	if ((s = db_run(st)))
+		return s;
+	if (end)
+		*end = chain;
+	return GD_OK;
 }
 
 enum gd_status history_list(struct db *d, int64_t ticket_id, json_t **out)

@@ -3,7 +3,6 @@
  * list/search query built from whitelisted fragments with bound values. */
 #include "gongdan/ticket.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +26,8 @@
 	" t.contact_number, t.description, t.fields, t.priority, t.state, s.name, d.code, d.name,"           \
 	" a.username, u.username, t.created_at, t.submitted_at, t.deadline, t.closed_at, t.overdue,"         \
 	" t.resolution, t.summary, t.satisfaction, t.repeat_count, t.urge_count, t.version, t.updated_at,"   \
-	" t.closed_by, t.created_by, coalesce(t.department_id, 0), coalesce(t.assignee_id, 0), t.category_id"
+	" t.closed_by, t.created_by, coalesce(t.department_id, 0), coalesce(t.assignee_id, 0), t.category_id,"     \
+	" c.sla_hours"
 #define TICKET_JOINS                                                                                          \
 	" JOIN categories c ON c.id = t.category_id JOIN regions r ON r.code = t.region"                     \
 	" JOIN wf_states s ON s.code = t.state LEFT JOIN departments d ON d.id = t.department_id"            \
@@ -36,7 +36,7 @@ enum { COL_ID, COL_NUMBER, COL_CATEGORY, COL_CATEGORY_NAME, COL_FAULT, COL_SUBJE
        COL_REGION_NAME, COL_CONTACT, COL_DESCRIPTION, COL_FIELDS, COL_PRIORITY, COL_STATE, COL_STATE_NAME,
        COL_DEPT, COL_DEPT_NAME, COL_ASSIGNEE, COL_CREATOR, COL_CREATED, COL_SUBMITTED, COL_DEADLINE, COL_CLOSED,
        COL_OVERDUE, COL_RESOLUTION, COL_SUMMARY, COL_SATISFACTION, COL_REPEAT, COL_URGE, COL_VERSION,
-       COL_UPDATED, COL_CLOSED_BY, COL_CREATOR_ID, COL_DEPT_ID, COL_ASSIGNEE_ID, COL_CATEGORY_ID };
+       COL_UPDATED, COL_CLOSED_BY, COL_CREATOR_ID, COL_DEPT_ID, COL_ASSIGNEE_ID, COL_CATEGORY_ID, COL_SLA };
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -58,6 +58,12 @@ static void row_from_stmt(struct db_stmt *st, struct ticket_row *out)
 	out->overdue = db_col_int64(st, COL_OVERDUE) != 0;
 	copy(out->priority, sizeof out->priority, db_col_text(st, COL_PRIORITY));
 	copy(out->fault_number, sizeof out->fault_number, db_col_text(st, COL_FAULT));
+	out->submitted_at = db_col_int64(st, COL_SUBMITTED); /* NULL reads as 0 */
+	out->closed_at = db_col_int64(st, COL_CLOSED);
+	copy(out->closed_by, sizeof out->closed_by, db_col_text(st, COL_CLOSED_BY));
+	out->satisfaction = (int)db_col_int64(st, COL_SATISFACTION);
+	out->urge_count = db_col_int64(st, COL_URGE);
+	out->sla_hours = (int)db_col_int64(st, COL_SLA);
 }
 
 static json_t *time_or_null(struct db_stmt *st, int col)
@@ -158,6 +164,17 @@ enum gd_status ticket_render(struct db *d, const struct principal *who, int64_t 
 	}
 	db_reset(st);
 	return s;
+}
+
+enum gd_status ticket_render_item(struct db *d, int64_t id, json_t **out)
+{
+	static const char sql[] = "SELECT " TICKET_COLUMNS " FROM tickets t" TICKET_JOINS " WHERE t.id = ?1";
+	struct db_stmt *st;
+	enum gd_status s;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_int64(st, 1, id);
+	return db_fetch_one(st, ticket_to_json, out);
 }
 
 enum gd_status ticket_get(const struct principal *who, const char *number, json_t **out, int64_t *version,
@@ -345,28 +362,32 @@ static void read_members(const json_t *in, struct ticket_values *v, bool patch, 
 
 enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, struct gd_err *e)
 {
-	static const char sql[] = "SELECT c.fields_schema, t.fields FROM tickets t JOIN categories c ON c.id = t.category_id"
+	static const char sql[] = "SELECT c.code, t.fields FROM tickets t JOIN categories c ON c.id = t.category_id"
 				  " WHERE t.id = ?1";
 	struct db_stmt *st;
+	struct category cat = {0};
 	enum gd_status s;
 	bool row;
 	if ((s = db_prepare(d, sql, &st)))
 		return s;
 	db_bind_int64(st, 1, t->id);
-	json_t *schema = NULL, *values = NULL;
+	json_t *values = NULL;
+	char code[64] = "";
 	if (!(s = db_step(st, &row)) && row) {
-		schema = json_loads(db_col_text(st, 0), 0, NULL);
+		copy(code, sizeof code, db_col_text(st, 0));
 		values = json_loads(db_col_text(st, 1), 0, NULL);
 	}
 	db_reset(st);
-	if (!s && (!schema || !values))
+	if (!s && !values)
 		s = GD_E_INTERNAL;
+	if (!s)
+		s = category_find(d, code, &cat);
 	if (!s) {
-		s = fields_validate(schema, values, true, e);
+		s = fields_validate(cat.fields_schema, values, true, e);
 		if (s == GD_E_VALIDATION)
 			gd_errf(e, s, "complete the required fields before submitting (PATCH the draft)");
 	}
-	json_decref(schema);
+	category_release(&cat);
 	json_decref(values);
 	return s;
 }
@@ -432,6 +453,7 @@ static char *fields_text(const json_t *fields)
 struct ticket_create_job {
 	struct principal who;
 	int64_t category_id;
+	int sla_hours;
 	char *fault_number, *subject, *customer_name, *region, *contact_number, *description, *priority, *fields;
 	bool submitting;
 	char number[TICKET_NUMBER_MAX];
@@ -504,6 +526,7 @@ enum gd_status ticket_create_prepare(const struct principal *who, const json_t *
 		struct ticket_create_job *j = xcalloc(1, sizeof *j);
 		j->who = *who;
 		j->category_id = v.cat.id;
+		j->sla_hours = v.cat.sla_hours;
 		j->fault_number = dup_or_empty(v.fault_number);
 		j->subject = dup_or_empty(v.subject);
 		j->customer_name = dup_or_empty(v.customer_name);
@@ -519,7 +542,7 @@ enum gd_status ticket_create_prepare(const struct principal *who, const json_t *
 	return s;
 }
 
-enum gd_status ticket_create_write(struct db *w, void *ctx)
+enum gd_status ticket_create_insert(struct db *w, void *ctx, struct ticket_row *out, struct history_chain *chain)
 {
 	static const char insert_sql[] =
 		"INSERT INTO tickets (number, category_id, fault_number, subject, customer_name, region,"
@@ -548,7 +571,7 @@ enum gd_status ticket_create_write(struct db *w, void *ctx)
 	if ((s = db_run(st)))
 		return s;
 	struct ticket_row tk = {.id = db_last_insert_id(w), .category_id = j->category_id,
-				.created_by = j->who.user_id, .version = 1};
+				.created_by = j->who.user_id, .version = 1, .sla_hours = j->sla_hours};
 	copy(tk.number, sizeof tk.number, j->number);
 	copy(tk.state, sizeof tk.state, "draft");
 	copy(tk.priority, sizeof tk.priority, j->priority);
@@ -556,13 +579,23 @@ enum gd_status ticket_create_write(struct db *w, void *ctx)
 	struct queue_cell cell = {"draft", 0, false};
 	struct history_entry h = {.ticket_id = tk.id, .actor = &j->who, .action = "create", .to_state = "draft",
 				  .at = now};
-	if ((s = queue_move(w, NULL, &cell)) || (s = history_append(w, &h)))
+	if ((s = queue_move(w, NULL, &cell)) || (s = history_append(w, &h, chain)))
 		return s;
 	if (j->submitting) {
 		json_t *none = json_object();
 		s = wf_apply(w, &j->who, &tk, "submit", none, &j->e);
 		json_decref(none);
 	}
+	if (out)
+		*out = tk;
+	return s;
+}
+
+enum gd_status ticket_create_write(struct db *w, void *ctx)
+{
+	struct ticket_create_job *j = ctx;
+	struct ticket_row tk;
+	enum gd_status s = ticket_create_insert(w, ctx, &tk, NULL);
 	/* the answer is rendered here, on the writer's warm cache: a reader's
 	 * cache is discarded by every commit */
 	return s ? s : ticket_render(w, &j->who, tk.id, &j->result, &j->version);
@@ -733,7 +766,7 @@ enum gd_status ticket_patch_write(struct db *w, void *ctx)
 	if (!s && changed) {
 		struct history_entry h = {.ticket_id = tk.id, .actor = who, .action = "edit", .from_state = "draft",
 					  .to_state = "draft", .inputs = j->in, .at = now};
-		s = history_append(w, &h);
+		s = history_append(w, &h, NULL);
 	}
 	for (int i = 0; i < 8; i++)
 		free(stored[i]);
@@ -742,311 +775,4 @@ enum gd_status ticket_patch_write(struct db *w, void *ctx)
 	category_release(&v.cat);
 	/* answered from the writer's warm cache, like creations and actions */
 	return s ? s : ticket_render(w, who, tk.id, &j->result, &j->version);
-}
-
-/* --- list and search ---------------------------------------------------- */
-
-/* Every list query is one of a small, fixed set of shapes, built from fixed
- * fragments and kept for the life of the process so each connection
- * prepares each shape once (its statement cache is bounded: a shape per
- * combination of filters would fill it and abort the server). A shape is
- * the visibility scope × the one filter that drives the query through its
- * index (the first present of: q, fault_number, assignee, created_by,
- * overdue, state with department, category, region, department, state);
- * every other filter is a predicate that is true when its value is unset,
- * and from/to/cursor are always present as id bounds. Values are always
- * bound: ?1 state, ?2 department id (0: any), ?3 category, ?4 region,
- * ?5 assignee id (0: any), ?6 created_by id (0: any), ?7 fault_number,
- * ?8 q, ?9 first id, ?10 last id, ?11 cursor, ?12 caller's user id,
- * ?13 caller's department, ?14 limit, ?15 overdue (-1: any, 0, 1). */
-enum {
-	F_STATE = 1 << 0, F_DEPT = 1 << 1, F_CATEGORY = 1 << 2, F_REGION = 1 << 3, F_ASSIGNEE = 1 << 4,
-	F_CREATOR = 1 << 5, F_FAULT = 1 << 6, F_OVERDUE = 1 << 7, F_Q = 1 << 8, F_SHAPES = 1 << 9
-};
-static _Atomic(char *) list_shapes[F_SHAPES][3]; /* [driving filter][scope]; few are ever used */
-
-/* The driving filter of f, as shape bits (state with department is one). */
-static unsigned filter_mask(const struct ticket_filter *f)
-{
-	if (f->q)
-		return F_Q;
-	if (f->fault_number)
-		return F_FAULT;
-	if (f->assignee)
-		return F_ASSIGNEE;
-	if (f->created_by)
-		return F_CREATOR;
-	if (f->overdue == 1)
-		return F_OVERDUE;
-	if (f->state && f->department)
-		return F_STATE | F_DEPT;
-	if (f->category)
-		return F_CATEGORY;
-	if (f->region)
-		return F_REGION;
-	if (f->department)
-		return F_DEPT;
-	return f->state ? F_STATE : 0;
-}
-
-/* Appends the filter's predicate: plain when it drives, else true when unset. */
-static void predicate(struct strbuf *sb, unsigned mask, unsigned bit, const char *unset, const char *test)
-{
-	if (mask & bit)
-		strbuf_addf(sb, " AND %s", test);
-	else
-		strbuf_addf(sb, " AND (%s OR %s)", unset, test);
-}
-
-static const char *list_sql(unsigned mask, enum vis_scope scope)
-{
-	char *sql = atomic_load(&list_shapes[mask][scope]);
-	if (sql)
-		return sql;
-	struct strbuf sb = STRBUF_INIT(8192);
-	strbuf_adds(&sb, "SELECT " TICKET_COLUMNS);
-	if (mask & F_Q)
-		strbuf_adds(&sb, " FROM tickets_fts f JOIN tickets t ON t.id = f.rowid");
-	else
-		strbuf_adds(&sb, " FROM tickets t");
-	strbuf_adds(&sb, TICKET_JOINS " WHERE 1");
-	if (mask & F_Q)
-		strbuf_adds(&sb, " AND tickets_fts MATCH ?8");
-	else
-		strbuf_adds(&sb, " AND ?8 IS NULL");
-	predicate(&sb, mask, F_STATE, "?1 IS NULL", "t.state = ?1");
-	predicate(&sb, mask, F_DEPT, "?2 = 0", "t.department_id = ?2");
-	predicate(&sb, mask, F_CATEGORY, "?3 IS NULL",
-		  "t.category_id IN (SELECT id FROM categories WHERE code = ?3"
-		  " OR substr(code, 1, length(?3) + 1) = ?3 || '.')");
-	predicate(&sb, mask, F_REGION, "?4 IS NULL", "t.region = ?4");
-	predicate(&sb, mask, F_ASSIGNEE, "?5 = 0", "t.assignee_id = ?5");
-	predicate(&sb, mask, F_CREATOR, "?6 = 0", "t.created_by = ?6");
-	predicate(&sb, mask, F_FAULT, "?7 IS NULL", "t.fault_number = ?7");
-	if (mask & F_OVERDUE)
-		strbuf_adds(&sb, " AND t.overdue = 1 AND t.closed_at IS NULL AND ?15 = 1");
-	else
-		strbuf_adds(&sb, " AND (?15 < 0 OR (t.overdue = 1 AND t.closed_at IS NULL) = ?15)");
-	strbuf_adds(&sb, " AND t.id >= ?9 AND t.id <= ?10 AND t.id < ?11");
-	if (scope == VIS_CREATOR)
-		strbuf_adds(&sb, " AND t.created_by = ?12");
-	else if (scope == VIS_DEPARTMENT)
-		strbuf_adds(&sb, " AND t.id IN (SELECT ticket_id FROM ticket_departments WHERE department_id = ?13)");
-	strbuf_adds(&sb, " AND ?12 IS NOT NULL AND ?13 IS NOT NULL"); /* every parameter exists in every shape */
-	strbuf_adds(&sb, " ORDER BY t.id DESC LIMIT ?14");
-	char *built = strbuf_detach(&sb, NULL);
-	char *expected = NULL;
-	if (!atomic_compare_exchange_strong(&list_shapes[mask][scope], &expected, built)) {
-		free(built);
-		return expected;
-	}
-	return built;
-}
-
-/* Bytes of the word separator at p: ASCII white space, or the ideographic
- * space U+3000 a Chinese input method types; 0 for anything else. */
-static size_t space_len(const char *p)
-{
-	if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		return 1;
-	return strncmp(p, "\xE3\x80\x80", 3) ? 0 : 3;
-}
-
-/* Turns free text into an FTS5 query: each word (separated by white space)
- * becomes a quoted phrase (the tokenizer splits it into bigrams), words are
- * ANDed. Nothing the user types is FTS5 syntax. */
-static enum gd_status fts_query(const char *q, struct strbuf *out)
-{
-	const char *p = q;
-	while (*p) {
-		for (size_t n; (n = space_len(p));)
-			p += n;
-		if (!*p)
-			break;
-		if (out->len)
-			strbuf_addch(out, ' ');
-		strbuf_addch(out, '"');
-		for (; *p && !space_len(p); p++) {
-			if (*p == '"')
-				strbuf_addch(out, '"');
-			if (strbuf_addch(out, *p))
-				return GD_E_TOO_LARGE;
-		}
-		strbuf_addch(out, '"');
-	}
-	return GD_OK;
-}
-
-static enum gd_status user_id_by_name(struct db *d, const char *username, int64_t *id)
-{
-	static const char sql[] = "SELECT id FROM users WHERE username = ?1";
-	struct db_stmt *st;
-	enum gd_status s;
-	bool row;
-	if ((s = db_prepare(d, sql, &st)))
-		return s;
-	db_bind_text(st, 1, username, -1);
-	if (!(s = db_step(st, &row)) && row)
-		*id = db_col_int64(st, 0);
-	else if (!s)
-		s = GD_E_NOT_FOUND;
-	db_reset(st);
-	return s;
-}
-
-/* First id created at or after t (asc) or last id created before t (desc). */
-static enum gd_status id_bound(struct db *d, int64_t t, bool first, int64_t *id)
-{
-	static const char first_sql[] = "SELECT id FROM tickets WHERE created_at >= ?1 ORDER BY created_at, id LIMIT 1";
-	static const char last_sql[] = "SELECT id FROM tickets WHERE created_at < ?1 ORDER BY created_at DESC, id DESC LIMIT 1";
-	struct db_stmt *st;
-	enum gd_status s;
-	bool row;
-	if ((s = db_prepare(d, first ? first_sql : last_sql, &st)))
-		return s;
-	db_bind_int64(st, 1, t);
-	*id = first ? INT64_MAX : 0; /* nothing in range */
-	if (!(s = db_step(st, &row)) && row)
-		*id = db_col_int64(st, 0);
-	db_reset(st);
-	return s;
-}
-
-/* Adds a field error when no row of sql (one bound code) exists. */
-static enum gd_status known_code(struct db *d, const char *sql, const char *code, const char *field,
-				 const char *reason, struct gd_err *e)
-{
-	struct db_stmt *st;
-	enum gd_status s;
-	bool row;
-	if ((s = db_prepare(d, sql, &st)))
-		return s;
-	db_bind_text(st, 1, code, -1);
-	s = db_step(st, &row);
-	db_reset(st);
-	if (!s && !row)
-		gd_err_field(e, field, reason);
-	return s;
-}
-
-const char *ticket_list_sql(const struct principal *who, const struct ticket_filter *f)
-{
-	enum vis_scope scope = vis_list_scope(who, f->fault_number != NULL);
-	return scope == VIS_NONE ? NULL : list_sql(filter_mask(f), scope);
-}
-
-enum gd_status ticket_list(const struct principal *who, const struct ticket_filter *f, json_t **out,
-			   struct gd_err *e)
-{
-	struct db *d = db_reader();
-	struct strbuf fts = STRBUF_INIT(4096);
-	enum gd_status s;
-	int64_t dept_id = 0, assignee_id = 0, creator_id = 0, first_id = 0, last_id = 0;
-	enum vis_scope scope = vis_list_scope(who, f->fault_number != NULL);
-	*out = NULL;
-	if (scope == VIS_NONE) {
-		*out = json_pack("{s:[], s:n}", "items", "next_cursor");
-		return GD_OK;
-	}
-	if ((s = db_read_begin(d)))
-		return s;
-	if (f->department) {
-		s = department_find(d, f->department, &dept_id, NULL);
-		if (s == GD_E_NOT_FOUND)
-			gd_err_field(e, "department", "unknown department");
-		else if (s)
-			goto out;
-	}
-	/* a mistyped filter is refused, not answered with an empty list */
-	if (f->state && (s = known_code(d, "SELECT 1 FROM wf_states WHERE code = ?1", f->state, "state",
-					"unknown state", e)))
-		goto out;
-	if (f->category && (s = known_code(d, "SELECT 1 FROM categories WHERE code = ?1", f->category, "category",
-					   "unknown category", e)))
-		goto out;
-	if (f->region && (s = known_code(d, "SELECT 1 FROM regions WHERE code = ?1", f->region, "region",
-					 "unknown region code (see GET /api/v1/regions)", e)))
-		goto out;
-	if (f->fault_number) {
-		const char *why = phone_check(f->fault_number, strlen(f->fault_number));
-		if (why)
-			gd_err_field(e, "fault_number", why);
-	}
-	const char *names[2] = {f->assignee, f->created_by};
-	int64_t *ids[2] = {&assignee_id, &creator_id};
-	const char *params[2] = {"assignee", "created_by"};
-	for (int i = 0; i < 2; i++) {
-		if (!names[i])
-			continue;
-		if (!strcmp(names[i], "me")) {
-			*ids[i] = who->user_id;
-		} else if ((s = user_id_by_name(d, names[i], ids[i]))) {
-			if (s != GD_E_NOT_FOUND)
-				goto out;
-			gd_err_field(e, params[i], "unknown user");
-		}
-	}
-	if (f->q) {
-		if (utf8_chars(f->q, strlen(f->q)) > TICKET_QUERY_MAX)
-			gd_err_field(e, "q", "at most 200 characters");
-		else if (fts_query(f->q, &fts))
-			gd_err_field(e, "q", "too long");
-		else if (!fts.len)
-			gd_err_field(e, "q", "must contain a word to search for");
-	}
-	if (gd_err_has_fields(e)) {
-		s = gd_errf(e, GD_E_VALIDATION, "invalid list filters");
-		goto out;
-	}
-	/* created_at ranges become id ranges: ids grow with creation time */
-	if (f->has_from) {
-		if ((s = id_bound(d, f->from, true, &first_id)))
-			goto out;
-	}
-	if (f->has_to) {
-		if ((s = id_bound(d, f->to, false, &last_id)))
-			goto out;
-	}
-	struct db_stmt *st;
-	if ((s = db_prepare(d, list_sql(filter_mask(f), scope), &st)))
-		goto out;
-	int64_t limit = f->limit > 0 ? f->limit : TICKET_LIST_DEFAULT;
-	db_bind_text(st, 1, f->state, -1);
-	db_bind_int64(st, 2, dept_id);
-	db_bind_text(st, 3, f->category, -1);
-	db_bind_text(st, 4, f->region, -1);
-	db_bind_int64(st, 5, assignee_id);
-	db_bind_int64(st, 6, creator_id);
-	db_bind_text(st, 7, f->fault_number, -1);
-	db_bind_text(st, 8, f->q ? fts.buf : NULL, -1);
-	db_bind_int64(st, 9, f->has_from ? first_id : 0);
-	db_bind_int64(st, 10, f->has_to ? last_id : INT64_MAX);
-	db_bind_int64(st, 11, f->cursor ? f->cursor : INT64_MAX);
-	db_bind_int64(st, 12, who->user_id);
-	db_bind_int64(st, 13, who->department_id);
-	db_bind_int64(st, 14, limit + 1); /* one more tells whether a next page exists */
-	db_bind_int64(st, 15, f->overdue);
-	json_t *items = json_array();
-	int64_t last_seen = 0;
-	bool row, more = false;
-	while (!(s = db_step(st, &row)) && row) {
-		if ((int64_t)json_array_size(items) == limit) {
-			more = true;
-			break;
-		}
-		last_seen = db_col_int64(st, COL_ID);
-		json_array_append_new(items, ticket_to_json(st));
-	}
-	db_reset(st);
-	if (s) {
-		json_decref(items);
-		goto out;
-	}
-	char cursor[32];
-	snprintf(cursor, sizeof cursor, "%lld", (long long)last_seen);
-	*out = json_pack("{s:o, s:o}", "items", items, "next_cursor", more ? json_string(cursor) : json_null());
-out:
-	db_read_end(d);
-	strbuf_release(&fts);
-	return s;
 }

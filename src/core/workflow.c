@@ -488,24 +488,9 @@ static enum gd_status not_allowed_here(const struct principal *who, const struct
 		       tk->state, o ? list : "(none)");
 }
 
-enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket_row *tk, const char *action,
-			const json_t *inputs, struct gd_err *e)
+enum gd_status wf_decide(struct db *d, const struct principal *who, const struct ticket_row *tk, const char *action,
+			 const json_t *inputs, int64_t now, struct wf_step *out, struct gd_err *e)
 {
-	static const char update_sql[] =
-		"UPDATE tickets SET state = ?3, department_id = nullif(?4, 0), assignee_id = nullif(?5, 0),"
-		" submitted_at = CASE WHEN ?6 THEN coalesce(submitted_at, ?1) ELSE submitted_at END,"
-		" deadline = CASE WHEN (?6 AND deadline IS NULL) OR ?8 THEN ?1 + 3600 *"
-		"   (SELECT min(sla_hours, 360) FROM categories c WHERE c.id = tickets.category_id) ELSE deadline END,"
-		" overdue = CASE WHEN ?8 THEN 0 ELSE overdue END,"
-		" closed_at = CASE WHEN ?7 THEN ?1 WHEN ?8 THEN NULL ELSE closed_at END,"
-		" closed_by = CASE WHEN ?7 THEN ?9 WHEN ?8 THEN NULL ELSE closed_by END,"
-		" resolution = coalesce(?10, resolution),"
-		" summary = CASE WHEN ?11 IS NOT NULL THEN ?11 WHEN ?8 THEN NULL ELSE summary END,"
-		" satisfaction = CASE WHEN ?12 > 0 THEN ?12 WHEN ?8 THEN NULL ELSE satisfaction END,"
-		" priority = CASE WHEN ?13 THEN 'urgent' ELSE priority END, urge_count = urge_count + ?13,"
-		" version = version + 1, updated_at = ?1"
-		" WHERE id = ?2 RETURNING deadline, overdue, priority, version";
-	static const char visit_sql[] = "INSERT OR IGNORE INTO ticket_departments (department_id, ticket_id) VALUES (?1, ?2)";
 	const struct wf_graph *g = graph();
 	enum gd_status s;
 	int a = find_action(g, action);
@@ -519,73 +504,163 @@ enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket
 	if (!t)
 		return not_allowed_here(who, tk, action, e);
 	struct wf_values v;
-	if ((s = check_inputs(w, act, tk, inputs, &v, e)))
+	if ((s = check_inputs(d, act, tk, inputs, &v, e)))
 		return s;
-	if (act->requires_complete && (s = ticket_check_complete(w, tk, e)))
+	if (act->requires_complete && (s = ticket_check_complete(d, tk, e)))
 		return s;
 
-	int64_t now = time_now();
-	const char *from_state = g->states[t->from].code;
-	const char *to_state = t->to >= 0 ? g->states[t->to].code : from_state;
-	int64_t department = v.department_id ? v.department_id : act->clears_department ? 0 : tk->department_id;
-	int64_t assignee = act->sets_assignee ? who->user_id : act->clears_assignee ? 0 : tk->assignee_id;
-	struct queue_cell old_cell = {from_state, tk->department_id, tk->overdue && wf_state_is_open(from_state)};
+	/* the effects the action's flags ask for, applied to a copy of the row */
+	memset(out, 0, sizeof *out);
+	out->before = *tk;
+	struct ticket_row *n = &out->after;
+	*n = *tk;
+	out->action = act->code;
+	out->from_state = g->states[t->from].code;
+	out->to_state = t->to >= 0 ? g->states[t->to].code : out->from_state;
+	copy(n->state, sizeof n->state, out->to_state);
+	if (v.department_id)
+		n->department_id = v.department_id;
+	else if (act->clears_department)
+		n->department_id = 0;
+	if (act->sets_assignee)
+		n->assignee_id = who->user_id;
+	else if (act->clears_assignee)
+		n->assignee_id = 0;
+	int64_t sla = 3600 * (int64_t)(tk->sla_hours < 360 ? tk->sla_hours : 360);
+	if (act->starts_clock && !n->submitted_at)
+		n->submitted_at = now;
+	if ((act->starts_clock && !n->deadline) || act->reopens)
+		n->deadline = now + sla;
+	if (act->closes) {
+		n->closed_at = now;
+		copy(n->closed_by, sizeof n->closed_by, act->code);
+	}
+	if (act->reopens) {
+		n->overdue = false;
+		n->closed_at = 0;
+		n->closed_by[0] = '\0';
+		n->satisfaction = 0;
+		out->clears_summary = true;
+	}
+	if (v.satisfaction)
+		n->satisfaction = v.satisfaction;
+	if (act->urges) {
+		copy(n->priority, sizeof n->priority, "urgent");
+		n->urge_count++;
+	}
+	n->version++;
+	out->resolution = v.resolution;
+	out->summary = v.summary;
+	out->text = v.text;
+	out->inputs = inputs;
+	out->at = now;
+	return GD_OK;
+}
 
+bool wf_overdue(const struct ticket_row *tk, int64_t now, struct wf_step *out)
+{
+	const struct wf_graph *g = graph();
+	int state = find_state(g, tk->state);
+	if (!tk->deadline || tk->overdue || tk->deadline >= now || state < 0 || !g->states[state].open)
+		return false;
+	memset(out, 0, sizeof *out);
+	out->before = *tk;
+	out->after = *tk;
+	out->after.overdue = true;
+	copy(out->after.priority, sizeof out->after.priority, "urgent");
+	out->after.version++;
+	out->action = "overdue";
+	out->from_state = out->to_state = g->states[state].code;
+	char when[32];
+	time_iso(tk->deadline, when);
+	snprintf(out->note, sizeof out->note, "overdue: the deadline %s has passed; priority raised to urgent", when);
+	out->text = out->note;
+	out->at = now;
+	return true;
+}
+
+enum gd_status wf_visit(struct db *w, int64_t ticket_id, int64_t department_id)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO ticket_departments (department_id, ticket_id) VALUES (?1, ?2)";
 	struct db_stmt *st;
-	bool row;
+	enum gd_status s;
+	if (!department_id)
+		return GD_OK;
+	if ((s = db_prepare(w, sql, &st)))
+		return s;
+	db_bind_int64(st, 1, department_id);
+	db_bind_int64(st, 2, ticket_id);
+	return db_run(st);
+}
+
+enum gd_status wf_store(struct db *w, const struct wf_step *step, const char *history_hash)
+{
+	static const char update_sql[] =
+		"UPDATE tickets SET state = ?3, department_id = nullif(?4, 0), assignee_id = nullif(?5, 0),"
+		" submitted_at = nullif(?6, 0), deadline = nullif(?7, 0), overdue = ?8, closed_at = nullif(?9, 0),"
+		" closed_by = nullif(?10, ''), resolution = coalesce(?11, resolution),"
+		" summary = CASE WHEN ?12 IS NOT NULL THEN ?12 WHEN ?13 THEN NULL ELSE summary END,"
+		" satisfaction = nullif(?14, 0), priority = ?15, urge_count = ?16, version = ?17, updated_at = ?1,"
+		" history_hash = coalesce(?18, history_hash)"
+		" WHERE id = ?2";
+	const struct ticket_row *b = &step->before, *n = &step->after;
+	struct db_stmt *st;
+	enum gd_status s;
 	if ((s = db_prepare(w, update_sql, &st)))
 		return s;
-	db_bind_int64(st, 1, now);
-	db_bind_int64(st, 2, tk->id);
-	db_bind_text(st, 3, to_state, -1);
-	db_bind_int64(st, 4, department);
-	db_bind_int64(st, 5, assignee);
-	db_bind_int64(st, 6, act->starts_clock);
-	db_bind_int64(st, 7, act->closes);
-	db_bind_int64(st, 8, act->reopens);
-	db_bind_text(st, 9, act->code, -1);
-	db_bind_text(st, 10, v.resolution, -1);
-	db_bind_text(st, 11, v.summary, -1);
-	db_bind_int64(st, 12, v.satisfaction);
-	db_bind_int64(st, 13, act->urges);
-	if (!(s = db_step(st, &row)) && row) {
-		tk->deadline = db_col_null(st, 0) ? 0 : db_col_int64(st, 0);
-		tk->overdue = db_col_int64(st, 1) != 0;
-		copy(tk->priority, sizeof tk->priority, db_col_text(st, 2));
-		tk->version = db_col_int64(st, 3);
-	} else if (!s) {
-		s = GD_E_INTERNAL;
-	}
-	db_reset(st);
-	if (s)
+	db_bind_int64(st, 1, step->at);
+	db_bind_int64(st, 2, n->id);
+	db_bind_text(st, 3, n->state, -1);
+	db_bind_int64(st, 4, n->department_id);
+	db_bind_int64(st, 5, n->assignee_id);
+	db_bind_int64(st, 6, n->submitted_at);
+	db_bind_int64(st, 7, n->deadline);
+	db_bind_int64(st, 8, n->overdue);
+	db_bind_int64(st, 9, n->closed_at);
+	db_bind_text(st, 10, n->closed_by, -1);
+	db_bind_text(st, 11, step->resolution, -1);
+	db_bind_text(st, 12, step->summary, -1);
+	db_bind_int64(st, 13, step->clears_summary);
+	db_bind_int64(st, 14, n->satisfaction);
+	db_bind_text(st, 15, n->priority, -1);
+	db_bind_int64(st, 16, n->urge_count);
+	db_bind_int64(st, 17, n->version);
+	db_bind_text(st, 18, history_hash, -1);
+	if ((s = db_run(st)))
 		return s;
-	copy(tk->state, sizeof tk->state, to_state);
-	tk->department_id = department;
-	tk->assignee_id = assignee;
+	if (n->department_id != b->department_id && (s = wf_visit(w, n->id, n->department_id)))
+		return s;
+	struct queue_cell from = {b->state, b->department_id, b->overdue && wf_state_is_open(b->state)};
+	struct queue_cell to = {n->state, n->department_id, n->overdue && wf_state_is_open(n->state)};
+	return queue_move(w, &from, &to);
+}
 
-	if (department && department != old_cell.department_id) {
-		if ((s = db_prepare(w, visit_sql, &st)))
-			return s;
-		db_bind_int64(st, 1, department);
-		db_bind_int64(st, 2, tk->id);
-		if ((s = db_run(st)))
-			return s;
-	}
-	struct queue_cell new_cell = {to_state, department, tk->overdue && wf_state_is_open(to_state)};
-	if ((s = queue_move(w, &old_cell, &new_cell)))
-		return s;
-	struct history_entry h = {
-		.ticket_id = tk->id,
+void wf_step_history(const struct wf_step *step, const struct principal *who, struct history_entry *h)
+{
+	*h = (struct history_entry){
+		.ticket_id = step->after.id,
 		.actor = who,
-		.action = act->code,
-		.from_state = from_state,
-		.to_state = to_state,
-		.department_id = department,
-		.text = v.text,
-		.inputs = inputs,
-		.at = now,
+		.action = step->action,
+		.from_state = step->from_state,
+		.to_state = step->to_state,
+		.department_id = step->after.department_id,
+		.text = step->text,
+		.inputs = step->inputs,
+		.at = step->at,
 	};
-	return history_append(w, &h);
+}
+
+enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket_row *tk, const char *action,
+			const json_t *inputs, struct gd_err *e)
+{
+	struct wf_step step;
+	struct history_entry h;
+	enum gd_status s = wf_decide(w, who, tk, action, inputs, time_now(), &step, e);
+	if (s || (s = wf_store(w, &step, NULL)))
+		return s;
+	*tk = step.after;
+	wf_step_history(&step, who, &h);
+	return history_append(w, &h, NULL);
 }
 
 /* An action waiting for the writer (see workflow.h). */
@@ -664,29 +739,16 @@ enum gd_status wf_act(const struct principal *who, const char *number, const cha
 	return s;
 }
 
-struct sweep {
-	int64_t now;
-	int marked;
-};
-
-/* One sweep at a time: behind a writer held up by an outside lock, sweeps
- * must not pile up. */
-static atomic_bool sweep_queued;
-
-static enum gd_status sweep_run(struct db *w, void *ctx)
+enum gd_status wf_sla_mark(struct db *w, int64_t now, int *marked)
 {
 	static const char due_sql[] =
 		"SELECT number FROM tickets WHERE closed_at IS NULL AND deadline IS NOT NULL AND overdue = 0"
 		" AND deadline < ?1 ORDER BY deadline LIMIT 500";
-	static const char mark_sql[] =
-		"UPDATE tickets SET overdue = 1, priority = 'urgent', version = version + 1, updated_at = ?2"
-		" WHERE id = ?1";
-	struct sweep *sw = ctx;
-	int64_t now = sw->now;
-	struct db_stmt *st, *mark;
+	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
-	if ((s = db_prepare(w, due_sql, &st)) || (s = db_prepare(w, mark_sql, &mark)))
+	*marked = 0;
+	if ((s = db_prepare(w, due_sql, &st)))
 		return s;
 	db_bind_int64(st, 1, now);
 	/* collect first: the statement must not step while rows change */
@@ -700,33 +762,32 @@ static enum gd_status sweep_run(struct db *w, void *ctx)
 		struct ticket_row tk;
 		if (s || (s = ticket_load(w, NULL, json_string_value(n), &tk)))
 			break;
-		if (!wf_state_is_open(tk.state))
+		struct wf_step step;
+		struct history_entry h;
+		if (!wf_overdue(&tk, now, &step))
 			continue;
-		db_bind_int64(mark, 1, tk.id);
-		db_bind_int64(mark, 2, now);
-		if ((s = db_run(mark)))
+		wf_step_history(&step, NULL, &h);
+		if ((s = wf_store(w, &step, NULL)) || (s = history_append(w, &h, NULL)))
 			break;
-		struct queue_cell from = {tk.state, tk.department_id, false};
-		struct queue_cell to = {tk.state, tk.department_id, true};
-		char text[96], when[32];
-		time_iso(tk.deadline, when);
-		snprintf(text, sizeof text, "overdue: the deadline %s has passed; priority raised to urgent", when);
-		struct history_entry h = {
-			.ticket_id = tk.id,
-			.actor = NULL,
-			.action = "overdue",
-			.from_state = tk.state,
-			.to_state = tk.state,
-			.department_id = tk.department_id,
-			.text = text,
-			.at = now,
-		};
-		if ((s = queue_move(w, &from, &to)) || (s = history_append(w, &h)))
-			break;
-		sw->marked++;
+		(*marked)++;
 	}
 	json_decref(numbers);
 	return s;
+}
+
+/* One sweep at a time: behind a writer held up by an outside lock, sweeps
+ * must not pile up. */
+static atomic_bool sweep_queued;
+
+struct sweep {
+	int64_t now;
+	int marked;
+};
+
+static enum gd_status sweep_run(struct db *w, void *ctx)
+{
+	struct sweep *sw = ctx;
+	return wf_sla_mark(w, sw->now, &sw->marked);
 }
 
 static void sweep_finish(void *ctx, enum gd_status s)

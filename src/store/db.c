@@ -14,6 +14,7 @@
 
 #include "gongdan/fts_cjk.h"
 #include "gongdan/log.h"
+#include "gongdan/search_index.h"
 #include "gongdan/xalloc.h"
 
 #define DB_BUSY_TIMEOUT_MS 5000
@@ -41,6 +42,7 @@ static pthread_mutex_t readers_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct db *readers;
 static _Thread_local struct db *thread_reader;
 
+static bool writer_running; /* the group-commit thread (below) */
 /* Set when the server stops: busy waits give up at once. */
 static atomic_bool stopping;
 /* Wall-clock second of the first write that found the disk full; 0 while
@@ -167,10 +169,12 @@ enum gd_status db_open(const char *path, struct db **out)
 	d->h = h;
 	sqlite3_busy_handler(h, busy_wait, NULL);
 	sqlite3_extended_result_codes(h, 1);
+	/* journal_size_limit: a WAL that was reset is cut back to 64 MiB */
 	enum gd_status st = db_exec(d, "PRAGMA journal_mode=WAL;"
 				       "PRAGMA synchronous=NORMAL;"
 				       "PRAGMA foreign_keys=ON;"
-				       "PRAGMA temp_store=MEMORY;");
+				       "PRAGMA temp_store=MEMORY;"
+				       "PRAGMA journal_size_limit=67108864;");
 	if (!st && fts_cjk_register(h) != SQLITE_OK) {
 		log_at(LOG_ERROR, "cannot register the cjk tokenizer");
 		st = GD_E_INTERNAL;
@@ -439,6 +443,65 @@ enum gd_status db_global_open(const char *path)
 	return db_migrate(writer);
 }
 
+/* The indexes db_bulk_begin dropped, as their CREATE statements. */
+static char **bulk_indexes;
+static int bulk_nindexes;
+
+enum gd_status db_bulk_begin(const char *table, const char *const *keep)
+{
+	static const char sql[] = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1"
+				  " AND sql IS NOT NULL ORDER BY name";
+	struct db *w;
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	/* 4 GiB of page cache at most: SQLite only takes what it uses */
+	if ((s = db_exec(writer, "PRAGMA synchronous=OFF; PRAGMA cache_size=-4194304; PRAGMA foreign_keys=OFF")) || (s = db_write_begin(&w)))
+		return s;
+	if ((s = db_prepare(w, sql, &st)))
+		return db_write_end(w, s);
+	db_bind_text(st, 1, table, -1);
+	struct strbuf drops = STRBUF_INIT(1u << 20);
+	while (!(s = db_step(st, &row)) && row) {
+		const char *name = db_col_text(st, 0);
+		bool kept = false;
+		for (const char *const *k = keep; *k && !kept; k++)
+			kept = !strcmp(*k, name);
+		if (kept)
+			continue;
+		bulk_indexes = xrealloc(bulk_indexes, (size_t)(bulk_nindexes + 1) * sizeof *bulk_indexes);
+		bulk_indexes[bulk_nindexes++] = xstrdup(db_col_text(st, 1));
+		/* names come from the schema itself, quoted as identifiers */
+		strbuf_adds(&drops, "DROP INDEX \"");
+		for (const char *c = name; *c; c++)
+			strbuf_addch(&drops, *c), *c == '"' ? strbuf_addch(&drops, '"') : 0;
+		strbuf_adds(&drops, "\";");
+	}
+	db_reset(st);
+	if (!s && drops.len)
+		s = db_exec(w, drops.buf);
+	strbuf_release(&drops);
+	return db_write_end(w, s);
+}
+
+enum gd_status db_bulk_end(void)
+{
+	struct db *w = NULL;
+	enum gd_status s = db_write_begin(&w);
+	for (int i = 0; i < bulk_nindexes; i++) {
+		if (!s)
+			s = db_exec(w, bulk_indexes[i]);
+		free(bulk_indexes[i]);
+	}
+	free(bulk_indexes);
+	bulk_indexes = NULL;
+	bulk_nindexes = 0;
+	if (w)
+		s = db_write_end(w, s);
+	db_exec(writer, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000; PRAGMA foreign_keys=ON; PRAGMA optimize");
+	return s;
+}
+
 const char *db_global_path(void)
 {
 	return global_path;
@@ -473,7 +536,10 @@ struct db *db_reader(void)
 		log_at(LOG_ERROR, "cannot open a reader connection");
 		abort();
 	}
-	db_exec(d, "PRAGMA query_only=ON");
+	/* readers map the file (up to SQLite's 2 GiB cap): a page read is a
+	 * memory access, not a read() into this connection's cache, which every
+	 * commit of the writer empties */
+	db_exec(d, "PRAGMA query_only=ON; PRAGMA mmap_size=2147418112");
 	pthread_mutex_lock(&readers_lock);
 	d->next_reader = readers;
 	readers = d;
@@ -482,12 +548,39 @@ struct db *db_reader(void)
 	return d;
 }
 
+/* Tools on the global connection (`gongdan generate`, bulk loads): never
+ * while the writer thread runs, so the server keeps one write path. */
+enum gd_status db_write_begin(struct db **out)
+{
+	GD_ASSERT(!writer_running);
+	pthread_mutex_lock(&writer_lock);
+	enum gd_status st = run_cached(writer, sql_begin_immediate);
+	if (st) {
+		pthread_mutex_unlock(&writer_lock);
+		return st;
+	}
+	*out = writer;
+	return GD_OK;
+}
+
+enum gd_status db_write_end(struct db *w, enum gd_status st)
+{
+	if (!st)
+		st = search_index_flush(w);
+	if (!st)
+		st = run_cached(w, sql_commit);
+	if (st)
+		sqlite3_exec(w->h, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&writer_lock);
+	return st;
+}
+
 enum gd_status db_write_on(struct db *d, enum gd_status (*run)(struct db *w, void *ctx), void *ctx)
 {
 	enum gd_status st = run_cached(d, sql_begin_immediate);
 	if (st)
 		return st;
-	if (!(st = run(d, ctx)))
+	if (!(st = run(d, ctx)) && !(st = search_index_flush(d)))
 		st = run_cached(d, sql_commit);
 	if (st)
 		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
@@ -527,15 +620,30 @@ enum gd_status db_explain(struct db *d, const char *sql, struct strbuf *plan)
 /* --- checkpoints --------------------------------------------------------- */
 
 /* While serving, the WAL is copied back into the database by a thread of its
- * own (PASSIVE: it never blocks the writer or readers), so no commit waits
- * for a checkpoint and its fsync. The writer's WAL hook wakes it once the
- * log passes DB_CHECKPOINT_FRAMES pages. */
+ * own, so no commit waits for a checkpoint and its fsync. The writer's WAL
+ * hook wakes it once the log passes DB_CHECKPOINT_FRAMES pages; it then
+ * checkpoints PASSIVE, which never blocks the writer or readers.
+ *
+ * PASSIVE alone does not bound the WAL: the log only starts over from its
+ * beginning when a checkpoint has copied all of it while no reader still
+ * needs it, and with the writer and readers always busy that moment never
+ * comes (a million creates grew it to 4.3 GB). So past DB_WAL_RESTART_FRAMES
+ * the thread checkpoints RESTART, holding the writer's lock (so the group
+ * commit waits, readers go on): it waits for the readers of older
+ * snapshots to finish - ours take milliseconds - copies the rest, and the
+ * next commit writes from the beginning of the log again;
+ * journal_size_limit then cuts the file back.
+ * The WAL therefore stays under about DB_WAL_RESTART_FRAMES pages plus one
+ * group commit. */
 #define DB_CHECKPOINT_FRAMES 1000
+#define DB_WAL_RESTART_FRAMES 8192 /* 32 MiB of 4 KiB pages */
+#define DB_CHECKPOINT_BUSY_MS 2000 /* how long RESTART waits for old readers */
 
 static pthread_t checkpoint_thread;
 static pthread_mutex_t checkpoint_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t checkpoint_cond = PTHREAD_COND_INITIALIZER;
 static bool checkpoint_wanted, checkpoint_stopping, checkpoint_running;
+static int checkpoint_frames; /* the WAL's size when the hook last woke the thread */
 
 static int wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 {
@@ -545,6 +653,7 @@ static int wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 	if (frames >= DB_CHECKPOINT_FRAMES) {
 		pthread_mutex_lock(&checkpoint_lock);
 		checkpoint_wanted = true;
+		checkpoint_frames = frames;
 		pthread_cond_signal(&checkpoint_cond);
 		pthread_mutex_unlock(&checkpoint_lock);
 	}
@@ -561,11 +670,22 @@ static void *checkpoint_main(void *arg)
 		if (checkpoint_stopping)
 			break;
 		checkpoint_wanted = false;
+		int mode = checkpoint_frames >= DB_WAL_RESTART_FRAMES ? SQLITE_CHECKPOINT_RESTART
+									: SQLITE_CHECKPOINT_PASSIVE;
 		pthread_mutex_unlock(&checkpoint_lock);
 		int log = 0, done = 0;
-		int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		/* RESTART waits for "no writer": with group commits back to back
+		 * that moment never comes, so take our own writer's lock for it */
+		if (mode == SQLITE_CHECKPOINT_RESTART)
+			pthread_mutex_lock(&writer_lock);
+		int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, mode, &log, &done);
+		if (mode == SQLITE_CHECKPOINT_RESTART)
+			pthread_mutex_unlock(&writer_lock);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_at(LOG_WARN, "checkpoint: %s", sqlite3_errmsg(d->h));
+		else
+			log_at(LOG_DEBUG, "checkpoint %s: %d of %d pages%s", mode == SQLITE_CHECKPOINT_RESTART ? "restart" : "passive",
+			       done, log, rc == SQLITE_BUSY ? " (busy)" : "");
 		pthread_mutex_lock(&checkpoint_lock);
 	}
 	pthread_mutex_unlock(&checkpoint_lock);
@@ -579,6 +699,7 @@ static enum gd_status checkpointer_start(void)
 	enum gd_status st = db_open(global_path, &d);
 	if (st)
 		return st;
+	sqlite3_busy_timeout(d->h, DB_CHECKPOINT_BUSY_MS);
 	checkpoint_stopping = false;
 	if (pthread_create(&checkpoint_thread, NULL, checkpoint_main, d)) {
 		db_close(d);
@@ -610,7 +731,7 @@ static void checkpointer_stop(void)
 #define DB_BATCH_MAX 256
 
 static pthread_t writer_thread;
-static bool writer_running, writer_stopping;
+static bool writer_stopping;
 static atomic_bool writer_refusing; /* db_writer_refuse(): new jobs fail at once */
 static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t jobs_cond = PTHREAD_COND_INITIALIZER;
@@ -636,6 +757,8 @@ static void run_batch(struct db_job *batch)
 		if (!st)
 			st = run_cached(writer, release);
 	}
+	if (!st)
+		st = search_index_flush(writer);
 	if (!st)
 		st = run_cached(writer, sql_commit);
 	if (st) {

@@ -51,9 +51,13 @@
 #include "gongdan/fts_cjk.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
+
+#include "gongdan/strbuf.h"
+#include "gongdan/xalloc.h"
 
 #define CJK_TOKEN_MAX 128 /* bytes in one word token */
 
@@ -383,4 +387,136 @@ int fts_cjk_register(sqlite3 *db)
 	if (!api || api->iVersion < 2)
 		return SQLITE_ERROR;
 	return api->xCreateTokenizer(api, "cjk", NULL, &module, NULL);
+}
+
+/* --- queries and matches (used by the ticket list) ----------------------- */
+
+/* Bytes of the word separator at p: ASCII white space, or the ideographic
+ * space U+3000 a Chinese input method types; 0 for anything else. */
+static size_t space_len(const char *p)
+{
+	if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		return 1;
+	return strncmp(p, "\xE3\x80\x80", 3) ? 0 : 3;
+}
+
+/* Calls word(ctx, start, len) for each white-space separated word of q. */
+static int each_word(const char *q, int (*word)(void *ctx, const char *w, size_t n), void *ctx)
+{
+	int count = 0;
+	for (const char *p = q; *p;) {
+		for (size_t n; (n = space_len(p));)
+			p += n;
+		if (!*p)
+			break;
+		const char *w = p;
+		while (*p && !space_len(p))
+			p++;
+		count++;
+		if (word && word(ctx, w, (size_t)(p - w)))
+			return -1;
+	}
+	return count;
+}
+
+static int quote_word(void *ctx, const char *w, size_t n)
+{
+	struct strbuf *out = ctx;
+	if (out->len)
+		strbuf_addch(out, ' ');
+	strbuf_addch(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (w[i] == '"')
+			strbuf_addch(out, '"');
+		if (strbuf_addch(out, w[i]))
+			return -1;
+	}
+	return strbuf_addch(out, '"') ? -1 : 0;
+}
+
+int fts_cjk_query(const char *q, struct strbuf *out)
+{
+	return each_word(q, quote_word, out);
+}
+
+/* Tokens of a text by position: the primary token, and the bigram
+ * colocated with it (documents only). Token bytes live in arena. */
+struct tokens {
+	struct tok {
+		int start, end;        /* bytes of the primary token in the text */
+		int off[2], len[2];    /* [0] primary, [1] colocated (len -1: none) */
+	} *v;
+	int n, cap;
+	struct strbuf arena;
+};
+
+static int collect(void *ctx, int tflags, const char *token, int ntoken, int start, int end)
+{
+	struct tokens *t = ctx;
+	int k = 0;
+	if ((tflags & FTS5_TOKEN_COLOCATED) && t->n) {
+		k = 1;
+	} else {
+		if (t->n == t->cap) {
+			t->cap = t->cap ? 2 * t->cap : 64;
+			t->v = xrealloc(t->v, (size_t)t->cap * sizeof *t->v);
+		}
+		struct tok *x = &t->v[t->n++];
+		x->start = start;
+		x->end = end;
+		x->len[1] = -1;
+	}
+	struct tok *x = &t->v[t->n - 1];
+	x->off[k] = (int)t->arena.len;
+	x->len[k] = ntoken;
+	return strbuf_add(&t->arena, token, (size_t)ntoken) ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+static void tokens_release(struct tokens *t)
+{
+	free(t->v);
+	strbuf_release(&t->arena);
+}
+
+static int same(const struct tokens *a, const struct tok *x, int k, const struct tokens *b, const struct tok *y)
+{
+	return x->len[k] == y->len[0] && !memcmp(a->arena.buf + x->off[k], b->arena.buf + y->off[0], (size_t)y->len[0]);
+}
+
+struct match_ctx {
+	const struct tokens *doc;
+	void (*span)(void *ctx, int start, int end);
+	void *ctx;
+};
+
+/* One word of the query: its phrase of tokens at consecutive positions. */
+static int match_word(void *ctx, const char *w, size_t n)
+{
+	struct match_ctx *m = ctx;
+	struct tokens q = {.arena = STRBUF_INIT(1u << 16)};
+	int rc = cjk_tokenize(NULL, &q, FTS5_TOKENIZE_QUERY, w, (int)n, collect);
+	for (int p = 0; rc == SQLITE_OK && q.n && p + q.n <= m->doc->n; p++) {
+		int j = 0;
+		for (; j < q.n; j++) {
+			const struct tok *x = &m->doc->v[p + j];
+			if (!same(m->doc, x, 0, &q, &q.v[j]) && !(x->len[1] >= 0 && same(m->doc, x, 1, &q, &q.v[j])))
+				break;
+		}
+		if (j == q.n)
+			m->span(m->ctx, m->doc->v[p].start, m->doc->v[p + q.n - 1].end);
+	}
+	tokens_release(&q);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int fts_cjk_match(const char *text, int ntext, const char *q, void (*span)(void *ctx, int start, int end),
+		  void *ctx)
+{
+	struct tokens doc = {.arena = STRBUF_INIT(1u << 20)};
+	int rc = cjk_tokenize(NULL, &doc, 0, text, ntext, collect);
+	struct match_ctx m = {&doc, span, ctx};
+	if (rc == SQLITE_OK && doc.n && each_word(q, match_word, &m) < 0)
+		rc = SQLITE_NOMEM;
+	tokens_release(&doc);
+	return rc;
 }

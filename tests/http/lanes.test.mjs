@@ -1,6 +1,7 @@
 // lanes.test.mjs - cheap requests never wait behind expensive ones (issue
-// 10): while four slow searches run (an agent's q of 100 one-letter words
-// over the agent's own tickets, the worst case of the issue), /healthz,
+// 10): while four slow searches run (an agent's q of one-letter words that
+// match nothing over the agent's own tickets, as many words as q may have:
+// the worst case of the issue), /healthz,
 // /metrics, a static file and a single ticket are each answered within a
 // generous 2 s (on this machine they take milliseconds; behind the searches
 // on a shared thread they took seconds). Timings are reported.
@@ -25,7 +26,7 @@ test('four slow searches do not hold up /healthz, /metrics, static files or a si
       number = (await r.json()).number;
     }
   }));
-  const q = encodeURIComponent('abcdefghijklmnopqrstuvwxyz'.repeat(4).slice(0, 100).split('').join(' '));
+  const q = encodeURIComponent('qxzjvkwybp'.split('').join(' ')); // 10 words, the most q may have
   const searches = Array.from({ length: 4 }, async () => {
     const t0 = Date.now();
     const r = await fetch(`${srv.url}/api/v1/tickets?q=${q}`, { headers: auth });
@@ -52,7 +53,7 @@ test('four slow searches do not hold up /healthz, /metrics, static files or a si
     + `median ${ms.sort((a, b) => a - b)[ms.length >> 1]} ms max ${ms[ms.length - 1]} ms`).join('; ');
   t.diagnostic(`4 searches: ${done.map((s) => `${s.status} in ${s.ms} ms`).join(', ')}`);
   t.diagnostic(`meanwhile: ${summary}`);
-  for (const s of done) assert.ok([200, 400, 422, 503].includes(s.status), `search answered ${s.status}`);
+  for (const s of done) assert.ok([200, 503].includes(s.status), `search answered ${s.status}`);
   for (const [path, ms] of Object.entries(cheap)) assert.ok(ms[ms.length - 1] < 2000, `${path} waited ${ms[ms.length - 1]} ms`);
   if (slowest < 2000) t.diagnostic('the searches took under 2 s, so this run shows little (bounded search work)');
   await stopClean(srv);

@@ -1,5 +1,6 @@
 /* test_ticket_plan.c - every list filter is index-backed: EXPLAIN QUERY PLAN
- * of the query ticket_list runs must never scan the tickets table. */
+ * of the walk ticket_list runs reads its driving index in order, for every
+ * driver and role; the full-text flush reads its queue. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,7 +13,8 @@
 #include <unistd.h>
 
 #include "gongdan/db.h"
-#include "gongdan/ticket.h"
+#include "gongdan/search_index.h"
+#include "gongdan/ticket_list.h"
 
 static char path[64];
 
@@ -37,25 +39,41 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Fails when any plan line scans the tickets table (SCAN t, with or
- * without an index: both read every row). */
-static void assert_no_scan(const struct principal *who, const struct ticket_filter *f, const char *what)
+/* The walk must read its driving index in id order: the plan names that
+ * index (or the full-text table, or the table's own id range), never scans
+ * the tickets table, and never sorts (a sort reads the whole range before
+ * the first row, which is what bounded work rules out). */
+static void assert_walk(const struct principal *who, const struct ticket_filter *f, bool leaf, const char *what)
 {
-	const char *sql = ticket_list_sql(who, f);
+	const char *index = NULL;
+	const char *sql = ticket_list_sql(who, f, leaf, &index);
 	assert_non_null(sql);
 	struct strbuf plan = STRBUF_INIT(1 << 16);
 	assert_int_equal(db_explain(db_reader(), sql, &plan), GD_OK);
 	const char *p = strbuf_str(&plan);
-	bool scans = false;
+	bool scans = false, sorts = strstr(p, "TEMP B-TREE FOR ORDER BY") != NULL, drives = false;
+	char want[128];
+	if (!strcmp(index, "tickets_fts"))
+		snprintf(want, sizeof want, "SCAN f VIRTUAL TABLE");
+	else if (!strcmp(index, "ticket_departments"))
+		snprintf(want, sizeof want, "SEARCH v USING PRIMARY KEY");
+	else if (!*index)
+		snprintf(want, sizeof want, "SEARCH t USING INTEGER PRIMARY KEY");
+	else
+		snprintf(want, sizeof want, "SEARCH t USING INDEX %s ", index);
 	for (const char *line = p; *line;) {
 		size_t n = strcspn(line, "\n");
 		if (n >= 6 && !strncmp(line, "SCAN t", 6) && (n == 6 || line[6] == ' '))
 			scans = true;
+		if (!strncmp(line, want, strlen(want)))
+			drives = true;
 		line += n + (line[n] == '\n');
 	}
-	if (scans)
-		fprintf(stderr, "full scan for %s:\n%s\n", what, p);
+	if (scans || sorts || !drives)
+		fprintf(stderr, "%s: wanted '%s', no scan, no sort:\n%s\n", what, want, p);
 	assert_false(scans);
+	assert_false(sorts);
+	assert_true(drives);
 	strbuf_release(&plan);
 }
 
@@ -63,45 +81,58 @@ static const struct principal dispatcher = {.user_id = 1, .role = ROLE_DISPATCHE
 static const struct principal agent = {.user_id = 2, .role = ROLE_AGENT};
 static const struct principal handler = {.user_id = 3, .role = ROLE_HANDLER, .department_id = 2};
 
-static void test_main_filters_use_indexes(void **state)
+static void test_every_driver_walks_its_index(void **state)
 {
 	(void)state;
 	const struct {
 		const char *what;
 		struct ticket_filter f;
+		bool leaf;
 	} cases[] = {
-		{"state", {.state = "pending_dispatch", .overdue = -1}},
-		{"state+department", {.state = "dispatched", .department = "NET", .overdue = -1}},
-		{"department", {.department = "NET", .overdue = -1}},
-		{"category", {.category = "NET", .overdue = -1}},
-		{"region", {.region = "KM", .overdue = -1}},
-		{"assignee", {.assignee = "me", .overdue = -1}},
-		{"created_by", {.created_by = "me", .overdue = -1}},
-		{"fault_number", {.fault_number = "13812345678", .overdue = -1}},
-		{"overdue", {.overdue = 1}},
-		{"q", {.q = "停机", .overdue = -1}},
-		{"from+to", {.from = 1, .to = 2, .overdue = -1}},
-		{"q+state", {.q = "扣费", .state = "closed", .overdue = -1}},
+		{"no filter", {.overdue = -1}, false},
+		{"state (open)", {.state = "pending_dispatch", .overdue = -1}, false},
+		{"state (closed)", {.state = "closed", .overdue = -1}, false},
+		{"state+department", {.state = "dispatched", .department = "NET", .overdue = -1}, false},
+		{"department", {.department = "NET", .overdue = -1}, false},
+		{"category subtree", {.category = "NET", .overdue = -1}, false},
+		{"category leaf", {.category = "NET.SIGNAL", .overdue = -1}, true},
+		{"region", {.region = "KM", .overdue = -1}, false},
+		{"assignee", {.assignee = "me", .overdue = -1}, false},
+		{"created_by", {.created_by = "me", .overdue = -1}, false},
+		{"fault_number", {.fault_number = "13812345678", .overdue = -1}, false},
+		{"overdue", {.overdue = 1}, false},
+		{"not overdue", {.overdue = 0}, false},
+		{"q", {.q = "停机", .overdue = -1}, false},
+		{"q+state", {.q = "扣费", .state = "closed", .overdue = -1}, false},
+		{"q+fault_number", {.q = "扣费", .fault_number = "13812345678", .overdue = -1}, false},
+		{"region+state (closed)", {.region = "KM", .state = "closed", .overdue = -1}, false},
+		{"from+to", {.from = 1, .to = 2, .overdue = -1}, false},
+		{"everything", {.state = "closed", .department = "NET", .category = "NET", .region = "KM", .assignee = "me",
+				.created_by = "me", .overdue = 0, .from = 1, .to = 2}, false},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		assert_no_scan(&dispatcher, &cases[i].f, cases[i].what);
+	const struct principal *roles[] = {&dispatcher, &agent, &handler};
+	for (size_t r = 0; r < 3; r++)
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+			assert_walk(roles[r], &cases[i].f, cases[i].leaf, cases[i].what);
 }
 
-static void test_restricted_roles_use_indexes(void **state)
+/* The full-text queue is read by the queue, never by scanning tickets. */
+static void test_index_flush_reads_the_queue(void **state)
 {
 	(void)state;
-	struct ticket_filter all = {.overdue = -1};
-	assert_no_scan(&agent, &all, "agent: own tickets");
-	assert_no_scan(&handler, &all, "handler: department's tickets");
-	struct ticket_filter queue = {.state = "dispatched", .overdue = -1};
-	assert_no_scan(&handler, &queue, "handler: queue by state");
+	struct strbuf plan = STRBUF_INIT(1 << 16);
+	assert_int_equal(db_explain(db_reader(), search_index_flush_sql(), &plan), GD_OK);
+	if (strstr(strbuf_str(&plan), "SCAN tickets"))
+		fprintf(stderr, "flush plan:\n%s\n", strbuf_str(&plan));
+	assert_null(strstr(strbuf_str(&plan), "SCAN tickets"));
+	strbuf_release(&plan);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_main_filters_use_indexes),
-		cmocka_unit_test(test_restricted_roles_use_indexes),
+		cmocka_unit_test(test_every_driver_walks_its_index),
+		cmocka_unit_test(test_index_flush_reads_the_queue),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

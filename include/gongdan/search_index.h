@@ -1,0 +1,19 @@
+/* search_index.h - keeps the full-text index (tickets_fts, sql/0010) in step
+ * with the tickets. Triggers queue the id of every ticket written; the store
+ * indexes the queued tickets in one statement just before each write
+ * transaction commits, because FTS5 writes a segment at every savepoint and
+ * the group commit opens one per job. */
+#ifndef GD_SEARCH_INDEX_H
+#define GD_SEARCH_INDEX_H
+
+#include "gongdan/status.h"
+
+struct db;
+
+/* Indexes the queued tickets and empties the queue, inside the caller's
+ * write transaction. Cheap when nothing is queued. */
+enum gd_status search_index_flush(struct db *w);
+/* The statement that indexes the queue (for EXPLAIN QUERY PLAN checks). */
+const char *search_index_flush_sql(void);
+
+#endif

@@ -1,0 +1,187 @@
+// list-bounded.test.mjs - lists and searches do bounded work (issue 9): with
+// a tiny budget (`serve --list-budget`) the answers are partial, say so, and
+// following next_cursor gives exactly the full answer - in order, never a
+// ticket twice or missed - for every kind of filter and every role's scope.
+// Also: highlighting of Chinese and Latin words, and `gongdan generate`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, startServer, as, sql, stopClean } from './lib.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'gongdan-bounded-'));
+const db = join(dir, 'test.db');
+let full, tiny; // the same database served with the default and with a tiny budget
+const users = {};
+
+before(async () => {
+  assert.equal(cli(['init', '--db', db, '--demo-users']).status, 0);
+  const g = cli(['generate', '--db', db, '--tickets', '900', '--days', '20', '--seed', '7']);
+  assert.equal(g.status, 0, g.stderr);
+  full = await startServer({ dir, keep: true });
+  tiny = await startServer({ dir, keep: true, args: ['--list-budget', '5'] });
+  for (const name of ['dispatcher1', 'agent1', 'handler_net1', 'handler_km1'])
+    users[name] = { full: as(full, name), tiny: as(tiny, name) };
+});
+
+after(async () => {
+  await stopClean(tiny);
+  await stopClean(full);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// Follows next_cursor to the end: the numbers in order, and the pages.
+async function walk(client, query, limit) {
+  const seen = [];
+  const pages = [];
+  let cursor = '';
+  for (let i = 0; i < 2000; i++) {
+    const r = await client.get(`/api/v1/tickets?limit=${limit}${query ? `&${query}` : ''}${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(r.status, 200, `${query}: ${r.text}`);
+    pages.push(r.body);
+    seen.push(...r.body.items.map((t) => t.number));
+    if (!r.body.next_cursor) return { seen, pages };
+    cursor = r.body.next_cursor;
+  }
+  throw new Error(`${query}: the cursor never ended`);
+}
+
+const QUERIES = [
+  '', 'state=closed', 'state=pending_dispatch', 'state=dispatched&department=NET', 'category=NET',
+  'category=NET.SIGNAL', 'region=KM', 'region=KM&state=closed', 'overdue=true', 'overdue=false', 'department=BILL',
+  'q=%E5%81%9C%E6%9C%BA', 'q=%E4%BF%A1%E5%8F%B7&state=closed', 'category=VAS&region=DQ', 'assignee=me',
+  'created_by=me', 'state=closed&category=BILL&region=QJ&overdue=false',
+];
+
+test('a partial answer continues to exactly the full answer, for every filter and role', async () => {
+  let partials = 0;
+  for (const [name, u] of Object.entries(users)) {
+    for (const q of QUERIES) {
+      const whole = await walk(u.full, q, 200);
+      for (const p of whole.pages) assert.equal(p.partial, false, `${name} ${q}: the default budget covers 900 tickets`);
+      const bits = await walk(u.tiny, q, 7);
+      assert.deepEqual(bits.seen, whole.seen, `${name} ${q}: the partial walk differs from the full answer`);
+      assert.equal(new Set(bits.seen).size, bits.seen.length, `${name} ${q}: a ticket came twice`);
+      for (const p of bits.pages) {
+        assert.ok(p.items.length <= 7);
+        if (p.partial) {
+          partials++;
+          assert.ok(p.next_cursor, 'a partial page always continues');
+          assert.match(p.searched_to, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+          assert.ok(p.items.length < 7, 'a full page is not partial');
+        } else {
+          assert.equal(p.searched_to, null);
+        }
+      }
+    }
+  }
+  assert.ok(partials > 20, `a budget of 5 must give partial answers (saw ${partials})`);
+});
+
+test('the order is newest first and items are the same as GET of the ticket, minus allowed_actions', async () => {
+  const u = users.dispatcher1.full;
+  const r = await u.get('/api/v1/tickets?limit=30');
+  const created = r.body.items.map((t) => t.created_at);
+  assert.deepEqual(created, [...created].sort().reverse());
+  const one = await u.get(`/api/v1/tickets/${r.body.items[3].number}`);
+  const { allowed_actions: _, ...rest } = one.body;
+  assert.deepEqual(r.body.items[3], rest);
+});
+
+test('a list from the 100th page on is answered like the first', async () => {
+  const u = users.dispatcher1.tiny;
+  const whole = await walk(users.dispatcher1.full, '', 5);
+  assert.ok(whole.pages.length > 100);
+  const ids = sql(db, 'SELECT id FROM tickets ORDER BY id DESC').split('\n').map(Number);
+  const cursor = ids[500];
+  const r = await u.get(`/api/v1/tickets?limit=5&cursor=${cursor}`);
+  assert.deepEqual(r.body.items.map((t) => t.number), whole.seen.slice(501, 506));
+});
+
+test('the words are highlighted, Chinese and Latin, in the subject and a snippet', async () => {
+  const srv = await startServer();
+  try {
+    const agent = as(srv, 'agent1');
+    const long = `${'前面的话'.repeat(10)}用户反映手机停机后无法上网，${'后面的话'.repeat(20)}`;
+    const mk = async (subject, description, fields) => {
+      const body = { category: 'BILL.SUSPEND', fault_number: '13912340000', subject, description };
+      if (fields) Object.assign(body, { category: 'NET.SIGNAL', fields });
+      const r = await agent.post('/api/v1/tickets', body);
+      assert.equal(r.status, 201, r.text);
+      return r.body.number;
+    };
+    const a = await mk('停机后无法上网', long);
+    const b = await mk('SMS 收不到 停机', '停机停机');
+    const hl = async (q) => {
+      const r = await agent.get(`/api/v1/tickets?q=${encodeURIComponent(q)}`);
+      assert.equal(r.status, 200, r.text);
+      return Object.fromEntries(r.body.items.map((t) => [t.number, t.highlight]));
+    };
+    let h = await hl('停机');
+    assert.deepEqual(h[a].subject, ['', '停机', '后无法上网']);
+    assert.deepEqual(h[b].subject, ['SMS 收不到 ', '停机', '']);
+    assert.deepEqual(h[b].snippet, ['', '停机停机', ''], 'adjacent matches are one mark');
+    // the snippet starts 16 characters before the match, is cut with …
+    assert.equal(h[a].snippet[0], `…${`${'前面的话'.repeat(10)}用户反映手机`.slice(-16)}`);
+    assert.equal(h[a].snippet[1], '停机');
+    assert.ok(h[a].snippet[2].endsWith('…'));
+    assert.equal([...h[a].snippet.join('')].length, 80 + 2, '80 characters and two ellipses');
+    // two words, Latin folded to lower case as the index does
+    h = await hl('sms 停机');
+    assert.deepEqual(Object.keys(h), [b]);
+    assert.deepEqual(h[b].subject, ['', 'SMS', ' 收不到 ', '停机', '']);
+    // a longer word matches as its characters in a row; one character too
+    h = await hl('无法上网');
+    assert.deepEqual(h[a].subject, ['停机后', '无法上网', '']);
+    h = await hl('网');
+    assert.deepEqual(h[a].subject, ['停机后无法上', '网', '']);
+    // a match only in an extra field: the snippet comes from that field
+    const c = await mk('信号问题', '用户来电', {
+      symptom: '室内无信号', calling_number: '13912340000', called_number: '13987654321', announcement: '提示音',
+      location: '昆明市翠湖小区<script>', tried_other_device: 'yes', persists_after_restart: 'no', handset_model: 'P40',
+    });
+    h = await hl('翠湖');
+    assert.deepEqual(h[c].subject, null);
+    assert.equal(h[c].snippet_field, 'location');
+    assert.deepEqual(h[c].snippet, ['昆明市', '翠湖', '小区<script>'], 'text stays text');
+  } finally {
+    await stopClean(srv);
+  }
+});
+
+test('gongdan generate: a realistic centre, reproducible by seed, that audit verify accepts', () => {
+  assert.equal(cli(['audit', 'verify', '--db', db]).status, 0);
+  const count = (q) => Number(sql(db, q));
+  assert.equal(count('SELECT count(*) FROM tickets'), 900);
+  // every state, most closed; returns, transfers, rejections, reopens, urges, overdue
+  const states = sql(db, 'SELECT state FROM tickets GROUP BY state').split('\n').sort();
+  assert.deepEqual(states, ['closed', 'dispatched', 'draft', 'in_progress', 'pending_dispatch', 'replied']);
+  assert.ok(count("SELECT count(*) FROM tickets WHERE state = 'closed'") > 600);
+  for (const action of ['return', 'transfer', 'reject', 'reopen', 'urge', 'comment', 'overdue', 'resolve'])
+    assert.ok(count(`SELECT count(*) FROM history WHERE action = '${action}'`) > 0, `no ${action} in the history`);
+  // repeat callers, uneven categories and regions
+  assert.ok(count('SELECT max(n) FROM (SELECT count(*) AS n FROM tickets GROUP BY fault_number)') >= 3);
+  assert.ok(count('SELECT count(*) FROM tickets WHERE repeat_count > 0') > 20);
+  const km = count("SELECT count(*) FROM tickets WHERE region = 'KM'"), dq = count("SELECT count(*) FROM tickets WHERE region = 'DQ'");
+  assert.ok(km > 5 * dq, `KM ${km} vs DQ ${dq}`);
+  // creation times spread over the 20 days before today, ids in creation order
+  assert.equal(count('SELECT count(*) FROM tickets a JOIN tickets b ON b.id = a.id + 1 WHERE b.created_at < a.created_at'), 0);
+  assert.ok(count("SELECT count(DISTINCT date(created_at, 'unixepoch')) FROM tickets") >= 19);
+  // the same seed gives the same centre, another seed another one
+  // (not the served one: the server's own SLA sweep has moved on since)
+  const once = join(dir, 'once.db'), again = join(dir, 'again.db'), other = join(dir, 'other.db');
+  for (const [p, seed] of [[once, '7'], [again, '7'], [other, '8']]) {
+    assert.equal(cli(['init', '--db', p, '--demo-users']).status, 0);
+    assert.equal(cli(['generate', '--db', p, '--tickets', '900', '--days', '20', '--seed', seed]).status, 0);
+  }
+  // the history hashes cover every row of every ticket's flow
+  const digest = (p) => createHash('sha256').update(sql(p, "SELECT number, state, subject, history_hash FROM tickets ORDER BY id")).digest('hex');
+  assert.equal(digest(again), digest(once));
+  assert.notEqual(digest(other), digest(once));
+  // it refuses a database that already holds tickets, and bad options
+  assert.notEqual(cli(['generate', '--db', db, '--tickets', '10']).status, 0);
+  assert.equal(cli(['generate', '--db', join(dir, 'x.db'), '--tickets', '-5']).status, 2);
+  assert.equal(cli(['generate', '--db', join(dir, 'x.db')]).status, 2);
+});
