@@ -11,7 +11,7 @@
 #define GD_CAP_QUERY 8192               /* request query string, bytes */
 #define GD_MAX_QUERY_PARAMS 100         /* parameters in a query string */
 #define GD_MAX_CONNECTIONS 1024         /* concurrent connections (--max-connections) */
-#define GD_MAX_PER_ADDRESS 64           /* concurrent connections per address (--max-per-address) */
+#define GD_MAX_PER_ADDRESS 128          /* concurrent connections per address (--max-per-address) */
 #define GD_HEAD_TIMEOUT_MS 10000        /* a whole request head within this of waiting for it */
 #define GD_BODY_GRACE_MS 10000          /* then a body or answer must keep up GD_MIN_RATE */
 #define GD_MIN_RATE 16384               /* bytes per second */

@@ -114,7 +114,7 @@ test('behind a trusted proxy, X-Forwarded-For names the client: one client\'s fa
 test('a trusted proxy may hold more connections than one address may', async () => {
   const { port } = new URL(srv.url);
   const net = await import('node:net');
-  const socks = await Promise.all(Array.from({ length: 100 }, () => new Promise((resolve) => {
+  const socks = await Promise.all(Array.from({ length: 200 }, () => new Promise((resolve) => {
     const s = net.connect({ port: Number(port), host: '127.0.0.1', localAddress: '127.0.0.5' }, () => resolve(s));
     s.on('error', () => resolve(s));
   })));

@@ -1,7 +1,7 @@
 // connections.test.mjs - slow and idle connections cannot deny service
 // (issue 10): a whole request head must arrive within 10 s however it
 // dribbles in, a body must keep up 16 KiB/s after 10 s, one address holds
-// at most 64 connections, and near the connection limit idle connections
+// at most 128 connections, and near the connection limit idle connections
 // are closed first. Floods come from 127.0.0.2-9; the fresh client that
 // must be answered comes from 127.0.0.1. Timings are reported, not asserted
 // (the functional bound is "answered at all within a few seconds").
