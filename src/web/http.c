@@ -396,20 +396,36 @@ static enum gd_status dispatch(struct request *req)
 
 /* --- suspended requests: the writer and the slow lane ------------------- */
 
-static void suspend(struct request *req)
+/* Once http_stop refuses suspensions (under the lock, so that none begins
+ * after it counts them), a request that would wait is answered 503 at once:
+ * the daemon must never stop with a connection suspended. */
+static pthread_mutex_t suspend_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool suspend_refused;
+
+static bool suspend(struct request *req)
 {
-	atomic_fetch_add(&suspended_now, 1);
+	pthread_mutex_lock(&suspend_lock);
+	bool ok = !suspend_refused;
+	if (ok)
+		atomic_fetch_add(&suspended_now, 1);
+	pthread_mutex_unlock(&suspend_lock);
+	if (!ok) {
+		req_errorf(req, "the server is stopping; try again in a moment");
+		return false;
+	}
 	req->suspended = true;
 	MHD_suspend_connection(req->conn);
+	return true;
 }
 
 /* The last thing a writer or lane thread does with req: once resumed, the
- * connection's own thread may answer and free it. */
+ * connection's own thread may answer and free it. Counted down only after
+ * the resume, so that http_stop never sees zero while one is still due. */
 static void resume(struct request *req)
 {
 	struct MHD_Connection *mhd = req->conn;
-	atomic_fetch_sub(&suspended_now, 1);
 	MHD_resume_connection(mhd);
+	atomic_fetch_sub(&suspended_now, 1);
 }
 
 /* The writer thread calls this after the job's commit. */
@@ -434,7 +450,8 @@ enum gd_status req_write_async(struct request *req, enum gd_status (*run)(struct
 		req->job_pending = true;
 		return GD_OK;
 	}
-	suspend(req);
+	if (!suspend(req))
+		return GD_E_UNAVAILABLE; /* ctx is freed with the request */
 	db_write_submit(&req->job);
 	return GD_OK;
 }
@@ -487,7 +504,8 @@ static struct MHD_Response *respond(struct request *req)
 				req_add_header(req, "Retry-After", "1");
 				return render_error(req, GD_E_UNAVAILABLE);
 			}
-			suspend(req);
+			if (!suspend(req))
+				return render_error(req, GD_E_UNAVAILABLE);
 			lane_submit(req);
 			return NULL;
 		}
@@ -762,6 +780,7 @@ enum gd_status http_start(const struct http_config *cfg)
 	if (cfg->max_body)
 		max_body = cfg->max_body;
 	atomic_store(&stopping, false);
+	suspend_refused = false;
 	if ((st = static_init(cfg->www)))
 		return st;
 	unsigned threads = cfg->threads;
@@ -849,13 +868,22 @@ void http_stop(void)
 	/* in-flight requests get the grace to finish... */
 	wait_for(&inflight, GD_SHUTDOWN_GRACE_MS);
 	/* ...then whatever still waits for the writer or the lane is answered
-	 * 503 (an outside lock cannot hold the exit), and no connection is
-	 * left suspended when the daemon stops */
+	 * 503 (an outside lock cannot hold the exit), nothing new waits, and no
+	 * connection is left suspended when the daemon stops */
+	pthread_mutex_lock(&suspend_lock);
+	suspend_refused = true;
+	pthread_mutex_unlock(&suspend_lock);
 	db_writer_refuse();
 	lane_refuse();
 	db_writer_drain();
 	lane_drain();
-	wait_for(&suspended_now, 1000);
+	/* the drains resumed every one; a resume still under way is waited for
+	 * (libmicrohttpd aborts when it stops with a connection suspended) */
+	for (int waited = 0; atomic_load(&suspended_now) > 0; waited += 10) {
+		if (waited && waited % 5000 == 0)
+			log_at(LOG_WARN, "stopping: %d connection(s) still suspended", atomic_load(&suspended_now));
+		usleep(10000);
+	}
 	wait_for(&inflight, 1000); /* the resumed ones are answered */
 	MHD_stop_daemon(daemon_handle);
 	if (listener != MHD_INVALID_SOCKET)
