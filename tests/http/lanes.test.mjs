@@ -58,3 +58,50 @@ test('four slow searches do not hold up /healthz, /metrics, static files or a si
   if (slowest < 2000) t.diagnostic('the searches took under 2 s, so this run shows little (bounded search work)');
   await stopClean(srv);
 });
+
+test('a storm of logins (each an scrypt hash) does not hold up /healthz', async (t) => {
+  // 64 clients from one address: more connections than one address may hold
+  const srv = await startServer({ args: ['--quiet', '--max-per-address', '1000'] });
+  const users = ['agent1', 'agent2', 'dispatcher1', 'supervisor1', 'handler_net1', 'handler_net2', 'handler_vas1', 'handler_km1', 'admin'];
+  let stop = false, logins = 0, failed = 0, k = 0;
+  const ms = [];
+  try {
+    const storm = Array.from({ length: 64 }, async () => {
+      while (!stop) {
+        const u = users[k++ % users.length];
+        try {
+          const r = await fetch(`${srv.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: u, password: `demo-${u}` }), signal: AbortSignal.timeout(20000) });
+          await r.arrayBuffer();
+          if (r.status === 200) logins++;
+          else failed++;
+        } catch {
+          failed++;
+        }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    for (const t0 = Date.now(); Date.now() - t0 < 4000;) {
+      const t1 = Date.now();
+      try {
+        const r = await fetch(`${srv.url}/healthz`, { signal: AbortSignal.timeout(10000) });
+        await r.arrayBuffer();
+        ms.push(r.status === 200 ? Date.now() - t1 : Infinity);
+      } catch {
+        ms.push(Infinity);
+      }
+      await new Promise((r2) => setTimeout(r2, 20));
+    }
+    stop = true;
+    await Promise.all(storm);
+  } finally {
+    stop = true;
+    await srv.stop();
+  }
+  ms.sort((a, b) => a - b);
+  t.diagnostic(`${logins} logins (${failed} failed) by 64 clients in 4 s; /healthz n=${ms.length} `
+    + `median ${ms[ms.length >> 1]} ms max ${ms[ms.length - 1]} ms`);
+  assert.equal(failed, 0);
+  assert.ok(ms[ms.length - 1] < 2000, `/healthz waited ${ms[ms.length - 1]} ms`);
+  assert.doesNotMatch(srv.stderr(), /AddressSanitizer|LeakSanitizer|runtime error/);
+});
