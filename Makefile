@@ -21,11 +21,12 @@ MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9][0-9]_*.sql))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-# Debian packages the build, the tests and `make run` need.
+# Debian packages the build, the tests and `make run` need (chromium and a
+# CJK font for the browser tests and their screenshots).
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
-            libssl-dev libcmocka-dev sqlite3 openssl curl
+            libssl-dev libcmocka-dev sqlite3 openssl curl chromium fonts-wqy-microhei
 
-.PHONY: all run test test-unit test-http asan bench bench-scale fuzz fmt check-style clean deps
+.PHONY: all run test test-unit test-http test-e2e asan bench bench-scale fuzz fmt check-style clean deps
 
 all: $(BUILD)/gongdan
 
@@ -67,6 +68,10 @@ test-unit: all $(UNIT_BIN)
 
 test-http: all
 	@TESTS=http sh tests/tools/run-tests.sh $(BUILD)
+
+test-e2e: deps
+	@$(MAKE) --no-print-directory all
+	@TESTS=e2e sh tests/tools/run-tests.sh $(BUILD)
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \

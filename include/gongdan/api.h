@@ -13,6 +13,7 @@ enum gd_status api_healthz(struct request *req);
 enum gd_status api_session_create(struct request *req);
 enum gd_status api_session_delete(struct request *req);
 enum gd_status api_me(struct request *req);
+enum gd_status api_session_get(struct request *req); /* {"user": null} when nobody */
 
 /* users.c - /api/v1/users (admin) */
 enum gd_status api_users_list(struct request *req);
@@ -34,7 +35,9 @@ enum gd_status api_ticket_action(struct request *req);
 enum gd_status api_ticket_history(struct request *req);
 enum gd_status api_ticket_list(struct request *req);
 
-/* catalog.c - reference data: categories, departments, regions, workflow */
+/* catalog.c - reference data: categories, departments, regions, workflow,
+ * and all of it (with the phrases) in one answer for the browser */
+enum gd_status api_reference(struct request *req);
 enum gd_status api_categories(struct request *req);
 enum gd_status api_departments(struct request *req);
 enum gd_status api_regions(struct request *req);

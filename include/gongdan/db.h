@@ -45,8 +45,9 @@ enum gd_status db_global_open(const char *path);
 void db_global_close(void);
 /* Bulk loading (`gongdan generate` only): the writer stops syncing to disk
  * and gets a large page cache, and the indexes of table not named in keep
- * (a NULL-terminated list) are dropped; db_bulk_end creates them again from
- * their saved definitions and restores the serving settings. A crash
+ * (a NULL-terminated list) are dropped and the full-text index stops merging;
+ * db_bulk_end merges it, creates the indexes again from their saved
+ * definitions and restores the serving settings. A crash
  * meanwhile leaves a database to throw away. */
 enum gd_status db_bulk_begin(const char *table, const char *const *keep);
 enum gd_status db_bulk_end(void);

@@ -15,7 +15,9 @@ enum route_flags {
 	ROUTE_AUTH = 1,          /* a logged-in user or a token */
 	ROUTE_ADMIN = 2,         /* role admin (implies ROUTE_AUTH) */
 	ROUTE_NO_JSON = 4,       /* body is not JSON (or none expected) */
-	ROUTE_SLOW = 8,          /* expensive by nature: runs on the slow lane (lane.h) */
+	ROUTE_REVALIDATE = 8,    /* reference data: ETag = hash of the body, "private,
+				  * no-cache", 304 when If-None-Match matches */
+	ROUTE_SLOW = 16,         /* expensive by nature: runs on the slow lane (lane.h) */
 };
 
 struct route {

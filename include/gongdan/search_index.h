@@ -6,6 +6,8 @@
 #ifndef GD_SEARCH_INDEX_H
 #define GD_SEARCH_INDEX_H
 
+#include <stdbool.h>
+
 #include "gongdan/status.h"
 
 struct db;
@@ -13,6 +15,9 @@ struct db;
 /* Indexes the queued tickets and empties the queue, inside the caller's
  * write transaction. Cheap when nothing is queued. */
 enum gd_status search_index_flush(struct db *w);
+/* Bulk loading (`gongdan generate`): on, FTS5 stops merging segments as it
+ * writes them; off, it merges them all once and merges as usual again. */
+enum gd_status search_index_bulk(struct db *w, bool on);
 /* The statement that indexes the queue (for EXPLAIN QUERY PLAN checks). */
 const char *search_index_flush_sql(void);
 

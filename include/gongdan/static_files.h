@@ -12,7 +12,9 @@ struct MHD_Response;
 enum gd_status static_init(const char *www);
 void static_release(void);
 /* Answers a GET/HEAD for req->path from the folder: on GD_OK *resp and
- * *http_status are set. GD_E_NOT_FOUND when there is no such file. */
+ * *http_status are set. A path outside /api whose last segment has no
+ * extension and names no file gets index.html (the browser UI routes it).
+ * GD_E_NOT_FOUND when there is no such file. */
 enum gd_status static_serve(struct request *req, struct MHD_Response **resp, unsigned *http_status);
 /* Drops every file held in memory. */
 void static_cache_clear(void);

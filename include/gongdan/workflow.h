@@ -30,7 +30,9 @@ void wf_release(void);
 json_t *wf_allowed_actions(const struct principal *who, const struct ticket_row *t);
 /* Whether the state is open (not closed): urge allowed, SLA running. */
 bool wf_state_is_open(const char *state);
-/* [{code, name, open}] and [{code, name, inputs:[…]}] for clients. */
+/* [{code, name, name_en, open}] and [{code, name, name_en, inputs:[{name,
+ * label, label_en, kind, required, max?}]}] for clients (empty English names
+ * and labels fall back to the Chinese ones, an empty label to the name). */
 json_t *wf_describe(void);
 
 /* Runs action on the ticket `number` as who, inside its own transaction.

@@ -1,8 +1,11 @@
 /* catalog.c - reference data: the category tree, departments, regions, the
- * region suggestion for a number, and the workflow graph for clients. */
+ * region suggestion for a number, the workflow graph for clients, and all of
+ * it at once (/api/v1/reference). */
 #include "gongdan/api.h"
 #include "gongdan/catalog.h"
 #include "gongdan/db.h"
+#include "gongdan/phrase.h"
+#include "gongdan/ticket.h"
 #include "gongdan/workflow.h"
 
 /* Replies with what a catalog call produced on this thread's reader. */
@@ -53,5 +56,39 @@ enum gd_status api_region_lookup(struct request *req)
 enum gd_status api_workflow(struct request *req)
 {
 	req_reply_json(req, 200, wf_describe());
+	return GD_OK;
+}
+
+/* Everything the browser needs once per session, in one answer (the intake
+ * page must be usable after at most three requests): the category tree,
+ * departments, regions, the workflow, every phrase (the page picks those of
+ * its category and state) and the ticket's own text limits. */
+enum gd_status api_reference(struct request *req)
+{
+	static const char *const allowed[] = {NULL};
+	struct gd_err e = GD_ERR_INIT;
+	struct db *d = db_reader();
+	json_t *categories = NULL, *departments = NULL, *regions = NULL, *phrases = NULL;
+	enum gd_status s;
+	if ((s = req_query_allow(req, allowed)) || (s = db_read_begin(d)))
+		return s;
+	if (!(s = category_tree(d, &categories)) && !(s = department_list(d, &departments)) &&
+	    !(s = region_list(d, &regions)))
+		s = phrase_list(NULL, NULL, &phrases, &e);
+	db_read_end(d);
+	if (s) {
+		json_decref(categories);
+		json_decref(departments);
+		json_decref(regions);
+		return req_fail(req, s, &e);
+	}
+	json_t *limits = json_pack("{s:i, s:i, s:i, s:i}", "subject", TICKET_SUBJECT_MAX, "description",
+				   TICKET_DESCRIPTION_MAX, "customer_name", TICKET_CUSTOMER_MAX, "repeat_days",
+				   TICKET_REPEAT_DAYS);
+	req_reply_json(req, 200,
+		       json_pack("{s:o, s:o, s:o, s:o, s:O, s:o}", "categories", categories, "departments", departments,
+				 "regions", regions, "workflow", wf_describe(), "phrases", json_object_get(phrases, "items"),
+				 "ticket_limits", limits));
+	json_decref(phrases);
 	return GD_OK;
 }

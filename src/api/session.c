@@ -1,6 +1,7 @@
 /* session.c - POST /api/v1/session (log in), DELETE /api/v1/session (log
- * out) and GET /api/v1/me (who am I). Login checks the throttle, then the
- * password (users_authenticate), then starts a session (session.h). */
+ * out), GET /api/v1/me (who am I) and GET /api/v1/session (who, if anyone).
+ * Login checks the throttle, then the password (users_authenticate), then
+ * starts a session (session.h). */
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,17 +154,47 @@ enum gd_status api_session_delete(struct request *req)
 	return req_write_async(req, delete_run, j, session_job_free, logged_out);
 }
 
-enum gd_status api_me(struct request *req)
+/* Who am I: the user, how they came in and, under a session, its CSRF token. */
+static enum gd_status whoami(struct request *req, json_t **out)
 {
 	enum gd_status st;
 	json_t *user = NULL;
 	if ((st = users_get_json(NULL, req->who.user_id, &user)))
 		return st == GD_E_NOT_FOUND ? GD_E_UNAUTHORIZED : st;
-	json_t *body = json_pack("{s:o,s:s}", "user", user, "auth", req->who.via_session ? "session" : "token");
+	*out = json_pack("{s:o,s:s}", "user", user, "auth", req->who.via_session ? "session" : "token");
 	/* the page can recover its CSRF token after a reload; another origin
 	 * cannot read this response */
 	if (req->who.via_session)
-		json_object_set_new(body, "csrf_token", json_string(req->who.session_csrf));
+		json_object_set_new(*out, "csrf_token", json_string(req->who.session_csrf));
+	return GD_OK;
+}
+
+enum gd_status api_me(struct request *req)
+{
+	json_t *body = NULL;
+	enum gd_status st = whoami(req, &body);
+	if (st)
+		return st;
+	req_reply_json(req, 200, body);
+	return GD_OK;
+}
+
+/* The browser's first question on a fresh page: is there a session? Anyone
+ * may ask, so the answer for nobody is {"user": null}, not a 401 (which a
+ * browser reports as a failed request on every visit to the login page). */
+enum gd_status api_session_get(struct request *req)
+{
+	static const char *const allowed[] = {NULL};
+	json_t *body = NULL;
+	enum gd_status st = req_query_allow(req, allowed);
+	if (st)
+		return st;
+	if (!req->who.user_id) {
+		req_reply_json(req, 200, json_pack("{s:n}", "user"));
+		return GD_OK;
+	}
+	if ((st = whoami(req, &body)))
+		return st;
 	req_reply_json(req, 200, body);
 	return GD_OK;
 }

@@ -397,14 +397,25 @@ enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, s
 /* Allocates the next number of the day: TS + YYYYMMDD + 6 digits. */
 static enum gd_status next_number(struct db *w, int64_t now, char number[TICKET_NUMBER_MAX])
 {
-	static const char sql[] = "INSERT INTO ticket_numbers (day, last) VALUES (?1, 1)"
-				  " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last";
+	/* three plain statements: an UPSERT ... RETURNING builds a temporary
+	 * table for its one row and cost five times as much */
+	static const char day_sql[] = "INSERT OR IGNORE INTO ticket_numbers (day, last) VALUES (?1, 0)";
+	static const char next_sql[] = "UPDATE ticket_numbers SET last = last + 1 WHERE day = ?1";
+	static const char last_sql[] = "SELECT last FROM ticket_numbers WHERE day = ?1";
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
 	char day[16];
 	time_local_day(now, day);
-	if ((s = db_prepare(w, sql, &st)))
+	const char *const steps[] = {day_sql, next_sql};
+	for (size_t i = 0; i < 2; i++) {
+		if ((s = db_prepare(w, steps[i], &st)))
+			return s;
+		db_bind_text(st, 1, day, -1);
+		if ((s = db_run(st)))
+			return s;
+	}
+	if ((s = db_prepare(w, last_sql, &st)))
 		return s;
 	db_bind_text(st, 1, day, -1);
 	if (!(s = db_step(st, &row)) && row)

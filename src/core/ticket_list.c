@@ -481,9 +481,9 @@ static void add_highlight(json_t *item, const char *q)
  * candidate came back. A window bounds that work by the ids it spans; the
  * windows widen while they find little, and the walk stops between windows
  * once it has used its time. */
-#define FTS_WINDOW_FIRST 4096
-#define FTS_WINDOW_MAX 32768
-#define FTS_WALK_US 5000
+#define FTS_WINDOW_FIRST 2048
+#define FTS_WINDOW_MAX 16384
+#define FTS_WALK_US 4000
 
 struct walk {
 	int64_t ids[TICKET_LIST_MAX];

@@ -29,11 +29,14 @@ enum wf_kind { KIND_TEXT, KIND_DEPARTMENT, KIND_SATISFACTION };
 struct wf_state {
 	char code[WF_CODE];
 	char name[64];
+	char name_en[64]; /* the English UI's name; "" falls back to name */
 	bool open;
 };
 
 struct wf_input {
 	char name[WF_CODE];
+	char label[64];    /* shown beside the input; "" falls back to name */
+	char label_en[64];
 	enum wf_kind kind;
 	bool required;
 	int max_chars;
@@ -42,6 +45,7 @@ struct wf_input {
 struct wf_action {
 	char code[WF_CODE];
 	char name[64];
+	char name_en[64];
 	bool starts_clock, sets_assignee, clears_assignee, clears_department, closes, reopens, urges, requires_complete;
 	struct wf_input inputs[WF_MAX_INPUTS];
 	int ninputs;
@@ -128,7 +132,7 @@ static enum gd_status load_error(const char *table, const char *why, const char 
 
 static enum gd_status load_states(struct db *d, struct wf_graph *g)
 {
-	static const char sql[] = "SELECT code, name, is_open FROM wf_states ORDER BY sort, code";
+	static const char sql[] = "SELECT code, name, is_open, name_en FROM wf_states ORDER BY sort, code";
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
@@ -140,7 +144,8 @@ static enum gd_status load_states(struct db *d, struct wf_graph *g)
 			break;
 		}
 		struct wf_state *x = &g->states[g->nstates++];
-		if (!take(x->code, sizeof x->code, st, 0, "wf_states") || !take(x->name, sizeof x->name, st, 1, "wf_states")) {
+		if (!take(x->code, sizeof x->code, st, 0, "wf_states") || !take(x->name, sizeof x->name, st, 1, "wf_states") ||
+		    !take(x->name_en, sizeof x->name_en, st, 3, "wf_states")) {
 			s = GD_E_INTERNAL;
 			break;
 		}
@@ -154,7 +159,7 @@ static enum gd_status load_actions(struct db *d, struct wf_graph *g)
 {
 	static const char sql[] =
 		"SELECT code, name, starts_clock, sets_assignee, clears_assignee, clears_department, closes, reopens,"
-		" urges, requires_complete FROM wf_actions ORDER BY sort, code";
+		" urges, requires_complete, name_en FROM wf_actions ORDER BY sort, code";
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
@@ -167,7 +172,8 @@ static enum gd_status load_actions(struct db *d, struct wf_graph *g)
 		}
 		struct wf_action *a = &g->actions[g->nactions++];
 		if (!take(a->code, sizeof a->code, st, 0, "wf_actions") ||
-		    !take(a->name, sizeof a->name, st, 1, "wf_actions")) {
+		    !take(a->name, sizeof a->name, st, 1, "wf_actions") ||
+		    !take(a->name_en, sizeof a->name_en, st, 10, "wf_actions")) {
 			s = GD_E_INTERNAL;
 			break;
 		}
@@ -224,7 +230,8 @@ static enum gd_status load_transitions(struct db *d, struct wf_graph *g)
 
 static enum gd_status load_inputs(struct db *d, struct wf_graph *g)
 {
-	static const char sql[] = "SELECT action, name, kind, required, max_chars FROM wf_inputs ORDER BY rowid";
+	static const char sql[] =
+		"SELECT action, name, kind, required, max_chars, label, label_en FROM wf_inputs ORDER BY rowid";
 	static const char *const kinds[] = {"text", "department", "satisfaction"};
 	struct db_stmt *st;
 	enum gd_status s;
@@ -243,7 +250,9 @@ static enum gd_status load_inputs(struct db *d, struct wf_graph *g)
 			break;
 		}
 		struct wf_input *in = &g->actions[a].inputs[g->actions[a].ninputs++];
-		if (!take(in->name, sizeof in->name, st, 1, "wf_inputs")) {
+		if (!take(in->name, sizeof in->name, st, 1, "wf_inputs") ||
+		    !take(in->label, sizeof in->label, st, 5, "wf_inputs") ||
+		    !take(in->label_en, sizeof in->label_en, st, 6, "wf_inputs")) {
 			s = GD_E_INTERNAL;
 			break;
 		}
@@ -355,23 +364,37 @@ json_t *wf_allowed_actions(const struct principal *who, const struct ticket_row 
 	return list;
 }
 
+/* text, or fallback when text is empty */
+static const char *or_else(const char *text, const char *fallback)
+{
+	return text[0] ? text : fallback;
+}
+
 json_t *wf_describe(void)
 {
 	const struct wf_graph *g = graph();
 	json_t *states = json_array(), *actions = json_array();
-	for (int i = 0; i < g->nstates; i++)
-		json_array_append_new(states, json_pack("{s:s, s:s, s:b}", "code", g->states[i].code, "name",
-							g->states[i].name, "open", g->states[i].open));
+	for (int i = 0; i < g->nstates; i++) {
+		const struct wf_state *x = &g->states[i];
+		json_array_append_new(states, json_pack("{s:s, s:s, s:s, s:b}", "code", x->code, "name", x->name,
+							"name_en", or_else(x->name_en, x->name), "open", x->open));
+	}
 	for (int i = 0; i < g->nactions; i++) {
 		static const char *const kinds[] = {"text", "department", "satisfaction"};
+		const struct wf_action *a = &g->actions[i];
 		json_t *inputs = json_array();
-		for (int k = 0; k < g->actions[i].ninputs; k++) {
-			const struct wf_input *in = &g->actions[i].inputs[k];
-			json_array_append_new(inputs, json_pack("{s:s, s:s, s:b}", "name", in->name, "kind",
-								kinds[in->kind], "required", in->required));
+		for (int k = 0; k < a->ninputs; k++) {
+			const struct wf_input *in = &a->inputs[k];
+			const char *label = or_else(in->label, in->name);
+			json_t *x = json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", in->name, "label", label, "label_en",
+					      or_else(in->label_en, label), "kind", kinds[in->kind], "required",
+					      in->required);
+			if (in->kind == KIND_TEXT && in->max_chars > 0)
+				json_object_set_new(x, "max", json_integer(in->max_chars));
+			json_array_append_new(inputs, x);
 		}
-		json_array_append_new(actions, json_pack("{s:s, s:s, s:o}", "code", g->actions[i].code, "name",
-							 g->actions[i].name, "inputs", inputs));
+		json_array_append_new(actions, json_pack("{s:s, s:s, s:s, s:o}", "code", a->code, "name", a->name,
+							 "name_en", or_else(a->name_en, a->name), "inputs", inputs));
 	}
 	return json_pack("{s:o, s:o}", "states", states, "actions", actions);
 }

@@ -481,6 +481,8 @@ enum gd_status db_bulk_begin(const char *table, const char *const *keep)
 	if (!s && drops.len)
 		s = db_exec(w, drops.buf);
 	strbuf_release(&drops);
+	if (!s)
+		s = search_index_bulk(w, true);
 	return db_write_end(w, s);
 }
 
@@ -488,6 +490,8 @@ enum gd_status db_bulk_end(void)
 {
 	struct db *w = NULL;
 	enum gd_status s = db_write_begin(&w);
+	if (!s)
+		s = search_index_bulk(w, false);
 	for (int i = 0; i < bulk_nindexes; i++) {
 		if (!s)
 			s = db_exec(w, bulk_indexes[i]);

@@ -2,6 +2,8 @@
  * transaction (see search_index.h and sql/0010_search_queue.sql). */
 #include "gongdan/search_index.h"
 
+#include <stdbool.h>
+
 #include "gongdan/db.h"
 
 /* The queue drives: CROSS JOIN keeps it the outer loop (the planner, not
@@ -34,4 +36,17 @@ enum gd_status search_index_flush(struct db *w)
 	if ((s = db_prepare(w, clear_sql, &st)))
 		return s;
 	return db_run(st);
+}
+
+enum gd_status search_index_bulk(struct db *w, bool on)
+{
+	/* FTS5 merges its segments as it goes (automerge, and crisismerge past
+	 * 16 of a level): while loading, nothing reads the index, so let the
+	 * segments pile up and merge them once at the end */
+	if (on)
+		return db_exec(w, "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('automerge', 0);"
+				  "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('crisismerge', 2000)");
+	return db_exec(w, "INSERT INTO tickets_fts (tickets_fts) VALUES ('optimize');"
+			  "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('automerge', 4);"
+			  "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('crisismerge', 16)");
 }

@@ -26,6 +26,7 @@
 
 #include "gongdan/auth.h"
 #include "gongdan/conn.h"
+#include "gongdan/digest.h"
 #include "gongdan/lane.h"
 #include "gongdan/limits.h"
 #include "gongdan/log.h"
@@ -44,8 +45,11 @@ static atomic_int inflight;        /* requests made and not yet freed */
 static atomic_int suspended_now;   /* connections suspended and not yet resumed */
 static atomic_ullong requests_total;
 
+/* Trusted Types: the UI never parses HTML, so any innerHTML or
+ * document.write is an error rather than a way in (no policy may exist). */
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-			  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+			  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; "
+			  "require-trusted-types-for 'script'; trusted-types 'none'";
 
 /* On every answer gongdan writes (see also the early answers in conn.c). */
 static const struct {
@@ -308,6 +312,32 @@ static struct MHD_Response *render_error(struct request *req, enum gd_status st)
 	return resp;
 }
 
+/* Reference data (ROUTE_REVALIDATE): the ETag is a hash of the body, so it
+ * changes exactly when the data does, and a browser that has the body gets
+ * 304 without one. Takes text. */
+static struct MHD_Response *render_revalidated(struct request *req, char *text, size_t len)
+{
+	char hex[2 * DIGEST_SHA256_LEN + 1], etag[40];
+	digest_sha256_hex(text, len, hex);
+	snprintf(etag, sizeof etag, "\"%.32s\"", hex);
+	const char *inm = req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	struct MHD_Response *resp;
+	if (inm && (strstr(inm, etag) || !strcmp(inm, "*"))) {
+		free(text);
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		req->status = MHD_HTTP_NOT_MODIFIED;
+		req->bytes_out = 0;
+	} else {
+		resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+		MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+		req->bytes_out = len;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(resp, "Cache-Control", "private, no-cache");
+	req->http_status = req->status;
+	return resp;
+}
+
 static struct MHD_Response *render_ok(struct request *req)
 {
 	struct MHD_Response *resp;
@@ -316,6 +346,8 @@ static struct MHD_Response *render_ok(struct request *req)
 		if (!text)
 			return render_error(req, GD_E_INTERNAL);
 		size_t len = strlen(text);
+		if (req->route && (req->route->flags & ROUTE_REVALIDATE) && req->status == 200)
+			return render_revalidated(req, text, len);
 		req->bytes_out = len;
 		resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 		MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");

@@ -1,6 +1,7 @@
 /* routes.c - the route table, one line per route, and the matcher.
  * Flags drive the shared checks in http.c: ROUTE_AUTH needs a user,
- * ROUTE_ADMIN an admin; changing methods under a session need X-CSRF-Token.
+ * ROUTE_ADMIN an admin; changing methods under a session need X-CSRF-Token;
+ * ROUTE_REVALIDATE lets browsers keep reference data and revalidate it;
  * ROUTE_SLOW: searches and lists, history, and what hashes a password run
  * on the slow lane, never on the threads that serve the cheap requests. */
 #include "gongdan/route.h"
@@ -19,6 +20,7 @@ static const struct route routes[] = {
 	{GET, "/metrics", http_metrics, ROUTE_PUBLIC},
 	{HTTP_POST, "/api/v1/session", api_session_create, ROUTE_PUBLIC | ROUTE_SLOW},
 	{HTTP_DELETE, "/api/v1/session", api_session_delete, ROUTE_AUTH},
+	{GET, "/api/v1/session", api_session_get, ROUTE_PUBLIC},
 	{GET, "/api/v1/me", api_me, ROUTE_AUTH},
 	{GET, "/api/v1/users", api_users_list, ROUTE_ADMIN},
 	{HTTP_POST, "/api/v1/users", api_users_create, ROUTE_ADMIN | ROUTE_SLOW},
@@ -28,11 +30,12 @@ static const struct route routes[] = {
 	{HTTP_POST, "/api/v1/tokens", api_tokens_create, ROUTE_ADMIN},
 	{GET, "/api/v1/tokens/{id}", api_tokens_get, ROUTE_ADMIN},
 	{HTTP_DELETE, "/api/v1/tokens/{id}", api_tokens_revoke, ROUTE_ADMIN},
-	{GET, "/api/v1/categories", api_categories, ROUTE_AUTH},
-	{GET, "/api/v1/departments", api_departments, ROUTE_AUTH},
-	{GET, "/api/v1/regions", api_regions, ROUTE_AUTH},
+	{GET, "/api/v1/reference", api_reference, ROUTE_AUTH | ROUTE_REVALIDATE},
+	{GET, "/api/v1/categories", api_categories, ROUTE_AUTH | ROUTE_REVALIDATE},
+	{GET, "/api/v1/departments", api_departments, ROUTE_AUTH | ROUTE_REVALIDATE},
+	{GET, "/api/v1/regions", api_regions, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{GET, "/api/v1/regions/lookup", api_region_lookup, ROUTE_AUTH},
-	{GET, "/api/v1/workflow", api_workflow, ROUTE_AUTH},
+	{GET, "/api/v1/workflow", api_workflow, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{GET, "/api/v1/tickets", api_ticket_list, ROUTE_AUTH | ROUTE_SLOW},
 	{HTTP_POST, "/api/v1/tickets", api_ticket_create, ROUTE_AUTH},
 	{GET, "/api/v1/tickets/{number}", api_ticket_get, ROUTE_AUTH},
@@ -40,7 +43,7 @@ static const struct route routes[] = {
 	{GET, "/api/v1/tickets/{number}/history", api_ticket_history, ROUTE_AUTH | ROUTE_SLOW},
 	{HTTP_POST, "/api/v1/tickets/{number}/actions/{action}", api_ticket_action, ROUTE_AUTH},
 	{GET, "/api/v1/queues", api_queues, ROUTE_AUTH},
-	{GET, "/api/v1/phrases", api_phrases_list, ROUTE_AUTH},
+	{GET, "/api/v1/phrases", api_phrases_list, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{HTTP_POST, "/api/v1/phrases", api_phrases_create, ROUTE_ADMIN},
 	{HTTP_PATCH, "/api/v1/phrases/{id}", api_phrases_update, ROUTE_ADMIN},
 	{HTTP_DELETE, "/api/v1/phrases/{id}", api_phrases_delete, ROUTE_ADMIN},

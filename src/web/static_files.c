@@ -2,7 +2,8 @@
  * "..", no hidden files), then resolved with realpath() and must still lie
  * inside the folder, which also refuses symlinks that point out of it.
  * ETag is size-mtime; If-None-Match answers 304. Small files are served
- * from memory (see the cache below). */
+ * from memory (see the cache below). A path without a file extension that
+ * names no file is one of the browser UI's pages: it gets index.html. */
 #include "gongdan/static_files.h"
 
 #include <fcntl.h>
@@ -241,16 +242,25 @@ void static_cache_clear(void)
 	pthread_mutex_unlock(&cache_lock);
 }
 
-enum gd_status static_serve(struct request *req, struct MHD_Response **resp, unsigned *http_status)
+/* A path the browser UI routes itself: not under /api, and its last segment
+ * has no file extension (/tickets/TS20261129000042, /intake). */
+static bool is_page_path(const char *path)
 {
-	if (!root || !safe_path(req->path))
-		return GD_E_NOT_FOUND;
-	struct cached_file *c = cache_get(req->path);
+	if (!strncmp(path, "/api", 4) && (path[4] == '\0' || path[4] == '/'))
+		return false;
+	const char *last = strrchr(path, '/');
+	return !strchr(last ? last : path, '.');
+}
+
+/* Serves the file at rel (a checked request path). */
+static enum gd_status serve_path(struct request *req, const char *rel, struct MHD_Response **resp,
+				 unsigned *http_status)
+{
+	struct cached_file *c = cache_get(rel);
 	if (c) {
 		serve_cached(req, c, resp, http_status);
 		return GD_OK;
 	}
-	const char *rel = req->path;
 	char want[PATH_MAX], real[PATH_MAX];
 	int n = snprintf(want, sizeof want, "%s%s%s", root, rel, rel[strlen(rel) - 1] == '/' ? "index.html" : "");
 	if (n < 0 || (size_t)n >= sizeof want)
@@ -265,7 +275,7 @@ enum gd_status static_serve(struct request *req, struct MHD_Response **resp, uns
 		close(fd);
 		return GD_E_NOT_FOUND;
 	}
-	if ((size_t)sb.st_size <= CACHE_FILE_MAX && (c = cache_put(req->path, real, fd, &sb))) {
+	if ((size_t)sb.st_size <= CACHE_FILE_MAX && (c = cache_put(rel, real, fd, &sb))) {
 		close(fd);
 		serve_cached(req, c, resp, http_status);
 		return GD_OK;
@@ -288,4 +298,15 @@ enum gd_status static_serve(struct request *req, struct MHD_Response **resp, uns
 	}
 	finish(*resp, etag);
 	return GD_OK;
+}
+
+enum gd_status static_serve(struct request *req, struct MHD_Response **resp, unsigned *http_status)
+{
+	if (!root || !safe_path(req->path))
+		return GD_E_NOT_FOUND;
+	enum gd_status st = serve_path(req, req->path, resp, http_status);
+	/* the browser UI's own URLs load the page, whose router shows them */
+	if (st == GD_E_NOT_FOUND && is_page_path(req->path))
+		st = serve_path(req, "/index.html", resp, http_status);
+	return st;
 }

@@ -1,7 +1,9 @@
 # tests/bench/bench.mk — owned by tests/bench: Makefile fragment for
 # `make bench`, included by the top Makefile (which defines BUILD, CC and
 # `bench: bench-run`).  Builds the floor server with its own flags so the
-# benchmark does not depend on the project's CFLAGS.
+# benchmark does not depend on the project's CFLAGS.  The browser rows
+# (browser.mjs: Playwright and Debian's chromium from `make deps`) follow
+# the wrk table.
 
 FLOOR_HTTP_CFLAGS := -std=c11 -O2 -Wall -Wextra
 
@@ -18,3 +20,4 @@ $(BUILD)/floor_sqlite: tests/bench/floor_sqlite.c src/store/fts_cjk.c
 .PHONY: bench-run
 bench-run: $(BUILD)/gongdan $(BUILD)/floor_http $(BUILD)/floor_sqlite
 	BUILD=$(BUILD) bash tests/bench/run.sh
+	BUILD=$(BUILD) node tests/bench/browser.mjs

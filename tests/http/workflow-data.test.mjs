@@ -347,7 +347,9 @@ test('the graph is data: an action added with INSERTs is honoured without a rebu
     const u = clients(srv);
     const wf = (await u.agent1.get('/api/v1/workflow')).body;
     const esc = wf.actions.find((x) => x.code === 'escalate');
-    assert.deepEqual(esc, { code: 'escalate', name: '升级', inputs: [{ name: 'comment', kind: 'text', required: true }] });
+    // no English name or label in the rows: the Chinese name, then the input's name, stand in
+    assert.deepEqual(esc, { code: 'escalate', name: '升级', name_en: '升级',
+      inputs: [{ name: 'comment', label: 'comment', label_en: 'comment', kind: 'text', required: true, max: 2000 }] });
     const t = await ticketIn(u, 'in_progress');
     const n = t.number;
     assert.deepEqual((await get(u.handler_net1, n)).allowed_actions, ['return', 'transfer', 'reply', 'urge', 'comment', 'escalate']);

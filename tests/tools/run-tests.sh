@@ -1,14 +1,14 @@
 #!/bin/sh
 # run-tests.sh BUILD - runs every test: the cmocka unit binaries in
 # BUILD/tests/, the script tests tests/unit/test_*.sh, and the HTTP tests in
-# tests/http/ (node's test runner against BUILD/gongdan), then prints one
-# summary line "N passed, N failed".
-# TESTS=unit or TESTS=http runs only one kind.
+# tests/http/ and the browser tests in tests/e2e/ (node's test runner
+# against BUILD/gongdan), then prints one summary line "N passed, N failed".
+# TESTS=unit, TESTS=http or TESTS=e2e (or a list) runs only those kinds.
 set -u
 build=${1:-build}
 passed=0
 failed=0
-kinds=${TESTS:-unit http}
+kinds=${TESTS:-unit http e2e}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -43,19 +43,35 @@ case " $kinds " in *" unit "*)
 	done
 esac
 
-case " $kinds " in *" http "*)
+# node_suite DIR: node's test runner over DIR against BUILD/gongdan; adds
+# its pass/fail counts (two files at a time where node supports choosing:
+# 20+; Debian 12's node 18 runs them one by one)
+node_suite() {
 	GONGDAN_BIN="$(cd "$(dirname "$build/gongdan")" && pwd)/gongdan"
 	export GONGDAN_BIN
-	# two test files at a time where node supports choosing (20+; Debian 12's
-	# node 18 runs them one by one)
 	conc=""
 	node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' && conc="--test-concurrency=2"
-	node --test --test-reporter=spec $conc tests/http/ 2>&1 | tee "$log"
+	node --test --test-reporter=spec $conc "$1"/ 2>&1 | tee "$log"
 	p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
 	f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
 	if [ -z "$p" ]; then p=0; f=$((${f:-0} + 1)); fi # the runner itself failed
 	passed=$((passed + p))
 	failed=$((failed + ${f:-0}))
+}
+
+case " $kinds " in *" http "*)
+	node_suite tests/http
+esac
+
+# browser tests: Playwright (tests/node_modules, from `make deps`) driving
+# Debian's chromium
+case " $kinds " in *" e2e "*)
+	if [ ! -d tests/node_modules/playwright-core ] || [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+		echo "e2e: playwright-core (tests/node_modules) or chromium is missing; run make deps"
+		failed=$((failed + 1))
+	else
+		node_suite tests/e2e
+	fi
 esac
 
 echo "$passed passed, $failed failed"

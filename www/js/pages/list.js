@@ -1,0 +1,105 @@
+// pages/list.js - ticket lists. Each view is a line of the table below: the
+// agent's 我的草稿 and 我的工单, the handler's 待接单 (its department's
+// dispatched tickets) and 我处理中, the centre's 待派单 and 待归档, and
+// 工单列表 with the filters state, category, region, overdue and q in its
+// URL. 50 rows a page, more by next_cursor (a partial page says how far the
+// search got); j/k or arrows move, Enter opens.
+import { h, replace, append } from '../dom.js';
+import * as api from '../api.js';
+import { t, pick, fmtTime } from '../i18n.js';
+import * as keyboard from '../keyboard.js';
+import { states, categoryOptions, regions } from '../reference.js';
+import { ticketTable, moveRow } from '../tickets-view.js';
+import { showErrors } from '../fields.js';
+import * as router from '../router.js';
+
+const PAGE = 50;
+const FILTERS = ['state', 'category', 'region', 'overdue', 'q'];
+
+const VIEWS = {
+  drafts: { title: 'nav.drafts', query: () => ({ created_by: 'me', state: 'draft' }) },
+  mine: { title: 'nav.mine', query: () => ({ created_by: 'me' }) },
+  todo: { title: 'nav.todo', query: (u) => ({ state: 'dispatched', department: u.department }) },
+  working: { title: 'nav.working', query: () => ({ assignee: 'me', state: 'in_progress' }) },
+  pending: { title: 'nav.pending', query: () => ({ state: 'pending_dispatch' }) },
+  replied: { title: 'nav.replied', query: () => ({ state: 'replied' }) },
+  all: { title: 'nav.tickets', filters: true },
+};
+
+function filterForm(values) {
+  const sel = (name, options) => h('select', { id: `flt-${name}`, name },
+    h('option', { value: '' }, t('list.any')),
+    options.map(([v, text]) => h('option', { value: v, selected: values.get(name) === v }, text)));
+  const q = h('input', { id: 'flt-q', name: 'q', type: 'search', value: values.get('q') || '', placeholder: t('list.q_placeholder'),
+    maxLength: 200 });
+  const overdue = h('input', { id: 'flt-overdue', name: 'overdue', type: 'checkbox', checked: values.get('overdue') === 'true' });
+  const form = h('form', { class: 'filters', role: 'search', novalidate: true,
+    on: { submit: (e) => {
+      e.preventDefault();
+      const p = {};
+      for (const n of ['state', 'category', 'region', 'q']) p[n] = form.elements[n].value.trim();
+      if (overdue.checked) p.overdue = 'true';
+      router.navigate('/tickets' + api.query(p));
+    } } },
+  h('div', { class: 'field', dataset: { for: 'q' } }, h('label', { for: 'flt-q' }, t('list.q')), q, h('p', { class: 'error', hidden: true })),
+  h('div', { class: 'field', dataset: { for: 'state' } }, h('label', { for: 'flt-state' }, t('list.state')),
+    sel('state', states().map((s) => [s.code, pick(s, 'name')])), h('p', { class: 'error', hidden: true })),
+  h('div', { class: 'field', dataset: { for: 'category' } }, h('label', { for: 'flt-category' }, t('list.category')),
+    sel('category', categoryOptions().map((c) => [c.code, `${'\u3000'.repeat(c.depth)}${c.name}`])), h('p', { class: 'error', hidden: true })),
+  h('div', { class: 'field', dataset: { for: 'region' } }, h('label', { for: 'flt-region' }, t('list.region')),
+    sel('region', regions().map((r) => [r.code, r.name])), h('p', { class: 'error', hidden: true })),
+  h('div', { class: 'field check' }, overdue, h('label', { for: 'flt-overdue' }, t('list.only_overdue'))),
+  h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t('list.search'))),
+  h('p', { class: 'form-error', role: 'alert', hidden: true }));
+  return form;
+}
+
+export async function render(ctx) {
+  const view = VIEWS[ctx.route.view];
+  const params = view.filters
+    ? Object.fromEntries(FILTERS.map((n) => [n, ctx.query.get(n) || '']))
+    : view.query(ctx.user);
+  const form = view.filters ? filterForm(ctx.query) : null;
+  const status = h('p', { class: 'muted', 'aria-live': 'polite' }, t('common.loading'));
+  const wrap = h('div', { class: 'table-wrap' });
+  const more = h('div', { class: 'more' });
+  append(ctx.main, [h('h1', {}, t(view.title)), form, status, wrap, more]); // form may be null
+
+  const unbind = [
+    keyboard.bind('next', () => moveRow(wrap, 1)),
+    keyboard.bind('prev', () => moveRow(wrap, -1)),
+    keyboard.bind('search', () => { if (!form) return false; form.elements.q.focus(); return true; }),
+  ];
+  let shown = 0;
+  let table = null;
+  const load = async (cursor) => {
+    try {
+      const r = await api.get('/api/v1/tickets' + api.query({ ...params, limit: PAGE, cursor }));
+      const items = r.body.items;
+      shown += items.length;
+      if (!table) {
+        table = ticketTable(items, t(view.title));
+        replace(wrap, items.length ? table.el : h('p', { class: 'empty' }, t('list.empty')));
+      } else {
+        table.append(items);
+      }
+      // a search over many tickets stops after a bounded walk: say how far it got
+      if (r.body.partial) status.textContent = t('list.partial', { n: shown, time: fmtTime(r.body.searched_to) });
+      else status.textContent = shown ? t('list.shown', { n: shown }) : '';
+      replace(more, r.body.next_cursor ? h('button', { type: 'button', on: { click: async (e) => {
+        e.target.disabled = true;
+        const from = shown;
+        await load(r.body.next_cursor);
+        // the keyboard carries on at the first new row
+        const links = wrap.querySelectorAll('a.row-link');
+        if (links[from]) links[from].focus();
+      } } }, t('list.more')) : null);
+    } catch (e) {
+      status.textContent = '';
+      if (form && (e.status === 400 || e.status === 422)) showErrors(form, e.fields, e.message);
+      else replace(wrap, h('p', { class: 'form-error', role: 'alert' }, t('common.failed', { message: e.message })));
+    }
+  };
+  await load(null);
+  return () => unbind.forEach((u) => u());
+}

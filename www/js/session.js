@@ -1,0 +1,62 @@
+// session.js - who is logged in. The CSRF token comes from the login answer
+// or, after a reload, from GET /api/v1/session. When the session has ended (401) in
+// the middle of work, a login dialog opens over the page; the request that
+// met the 401 is sent again once it succeeds (api.js), so nothing typed is
+// lost.
+import * as api from './api.js';
+import * as formstore from './formstore.js';
+import { t } from './i18n.js';
+import { openDialog } from './dialog.js';
+import { loginForm } from './login-form.js';
+
+let user = null;
+let relogging = null;
+
+export const currentUser = () => user;
+
+// Anyone may ask /api/v1/session: {"user": null} when not logged in.
+export async function loadMe() {
+  const r = await api.get('/api/v1/session', { relogin: false });
+  user = r.body.user;
+  api.setCsrf(r.body.csrf_token || null);
+  return user;
+}
+
+export async function login(username, password) {
+  const r = await api.post('/api/v1/session', { username, password }, { relogin: false, retry: false });
+  user = r.body.user;
+  api.setCsrf(r.body.csrf_token);
+  return user;
+}
+
+export async function logout() {
+  try {
+    await api.del('/api/v1/session', { relogin: false, retry: false });
+  } catch {
+    // the session may be gone already: logging out locally is what matters
+  }
+  user = null;
+  api.setCsrf(null);
+  formstore.clearAll();
+}
+
+// The dialog over the page; every request that met a 401 waits for it.
+function relogin() {
+  if (relogging) return relogging;
+  relogging = new Promise((resolve) => {
+    const username = user ? user.username : '';
+    let dlg = null;
+    const form = loginForm({
+      username,
+      lockUsername: Boolean(username),
+      intro: t('relogin.intro'),
+      onSuccess: () => { relogging = null; dlg.close('ok'); resolve(); },
+    });
+    dlg = openDialog({ title: t('relogin.title'), content: form, closable: false, className: 'relogin' });
+  });
+  return relogging;
+}
+
+export function install() {
+  api.setHooks({ relogin });
+}
