@@ -152,10 +152,23 @@ static void completed(void *cls, struct MHD_Connection *mhd, void **con_cls, enu
 	conn_take_request(req->link);
 	atomic_fetch_add(&requests_total, 1);
 	if (log_enabled(LOG_INFO)) {
-		log_at(LOG_INFO, "access %s %.200s %d %llu %lldus%s", req->method_name ? req->method_name : "-",
-		       req->path ? req->path : "(undecodable)", req->http_status, (unsigned long long)req->bytes_out,
-		       (long long)(now_us() - req->started_us),
-		       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+		const char *method = req->method_name ? req->method_name : "-";
+		const char *path = req->path ? req->path : "(undecodable)";
+		long long us = (long long)(now_us() - req->started_us);
+		bool aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK;
+		if (log_is_json()) {
+			char addr[64], shown[256];
+			req_client_addr(req, addr, sizeof addr);
+			snprintf(shown, sizeof shown, "%.200s", path);
+			utf8_sanitize(shown);
+			log_fields(LOG_INFO, "access",
+				   json_pack("{s:s, s:s, s:i, s:I, s:I, s:s, s:b}", "method", method, "path", shown,
+					     "status", req->http_status, "bytes", (json_int_t)req->bytes_out, "us",
+					     (json_int_t)us, "addr", addr, "aborted", aborted));
+		} else {
+			log_at(LOG_INFO, "access %s %.200s %d %llu %lldus%s", method, path, req->http_status,
+			       (unsigned long long)req->bytes_out, us, aborted ? " (aborted)" : "");
+		}
 	}
 	request_free(req);
 	*con_cls = NULL;
