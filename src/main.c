@@ -18,6 +18,7 @@
 #include "gongdan/gd_time.h"
 #include "gongdan/workflow.h"
 #include "gongdan/http.h"
+#include "gongdan/idempotency.h"
 #include "gongdan/limits.h"
 #include "gongdan/log.h"
 #include "gongdan/number.h"
@@ -273,6 +274,7 @@ static int cmd_serve(int argc, char **argv)
 		time_t now = time(NULL);
 		if (now >= next_sweep) {
 			wf_sla_sweep(time_now());
+			idem_purge_later(time_now());
 			next_sweep = now + sla_interval;
 		}
 		if (db_storage_full(NULL) && now >= next_probe) {

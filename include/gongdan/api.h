@@ -4,6 +4,7 @@
 #ifndef GD_API_H
 #define GD_API_H
 
+#include "gongdan/idempotency.h"
 #include "gongdan/request.h"
 
 /* health.c */
@@ -52,5 +53,24 @@ enum gd_status api_phrases_list(struct request *req);
 enum gd_status api_phrases_create(struct request *req);
 enum gd_status api_phrases_update(struct request *req);
 enum gd_status api_phrases_delete(struct request *req);
+
+/* idempotency.c - Idempotency-Key on the routes flagged ROUTE_IDEMPOTENT
+ * (idempotency.h). A handler first calls api_idem_check: a malformed key
+ * answers 400; a key this user sent with the same request in the last 24 h
+ * answers what the first one was answered (*answered; return the status it
+ * gives), with another request 422. Otherwise k describes the key (or its
+ * absence) and the handler writes with api_write_keyed instead of
+ * req_write_async: with a key, describe() turns the job's outcome into the
+ * answer stored in the job's own transaction, and the request is answered
+ * from that stored answer - the first time and on every retry. */
+enum gd_status api_idem_check(struct request *req, struct idem_key *k, bool *answered);
+enum gd_status api_write_keyed(struct request *req, const struct idem_key *k,
+			       enum gd_status (*run)(struct db *w, void *ctx), void *ctx, void (*ctx_free)(void *ctx),
+			       req_then then, void (*describe)(void *ctx, enum gd_status st, struct idem_answer *out));
+/* For describe(): a refusal st with its details (moved from err), or a
+ * success with body (taken), its status, ETag "<version>" and location
+ * (may be NULL). */
+void api_idem_describe(struct idem_answer *out, enum gd_status st, struct gd_err *err, json_t *body, int status,
+		       int64_t version, const char *location);
 
 #endif

@@ -18,6 +18,8 @@ enum route_flags {
 	ROUTE_REVALIDATE = 8,    /* reference data: ETag = hash of the body, "private,
 				  * no-cache", 304 when If-None-Match matches */
 	ROUTE_SLOW = 16,         /* expensive by nature: runs on the slow lane (lane.h) */
+	ROUTE_IDEMPOTENT = 32,   /* takes an Idempotency-Key (api_idem_check); elsewhere
+				  * a POST, PATCH or DELETE with one is refused (400) */
 };
 
 struct route {

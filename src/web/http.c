@@ -431,6 +431,12 @@ static enum gd_status dispatch(struct request *req)
 		return GD_E_FORBIDDEN;
 	}
 	if (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) {
+		if (!(r->flags & ROUTE_IDEMPOTENT) && req_header(req, "Idempotency-Key")) {
+			/* a script that thinks its retries are safe must learn they are not */
+			req_errorf(req, "%s %.200s does not take an Idempotency-Key (only POST /api/v1/tickets and "
+				   "the ticket actions do)", req->method_name, req->path);
+			return GD_E_BAD_REQUEST;
+		}
 		if ((st = auth_check_csrf(req)))
 			return st;
 		if (!(r->flags & ROUTE_NO_JSON) && (st = parse_body(req)))

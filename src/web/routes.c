@@ -3,7 +3,8 @@
  * ROUTE_ADMIN an admin; changing methods under a session need X-CSRF-Token;
  * ROUTE_REVALIDATE lets browsers keep reference data and revalidate it;
  * ROUTE_SLOW: searches and lists, history, and what hashes a password run
- * on the slow lane, never on the threads that serve the cheap requests. */
+ * on the slow lane, never on the threads that serve the cheap requests;
+ * ROUTE_IDEMPOTENT: the writes a script may retry with an Idempotency-Key. */
 #include "gongdan/route.h"
 
 #include <stdio.h>
@@ -37,11 +38,11 @@ static const struct route routes[] = {
 	{GET, "/api/v1/regions/lookup", api_region_lookup, ROUTE_AUTH},
 	{GET, "/api/v1/workflow", api_workflow, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{GET, "/api/v1/tickets", api_ticket_list, ROUTE_AUTH | ROUTE_SLOW},
-	{HTTP_POST, "/api/v1/tickets", api_ticket_create, ROUTE_AUTH},
+	{HTTP_POST, "/api/v1/tickets", api_ticket_create, ROUTE_AUTH | ROUTE_IDEMPOTENT},
 	{GET, "/api/v1/tickets/{number}", api_ticket_get, ROUTE_AUTH},
 	{HTTP_PATCH, "/api/v1/tickets/{number}", api_ticket_patch, ROUTE_AUTH},
 	{GET, "/api/v1/tickets/{number}/history", api_ticket_history, ROUTE_AUTH | ROUTE_SLOW},
-	{HTTP_POST, "/api/v1/tickets/{number}/actions/{action}", api_ticket_action, ROUTE_AUTH},
+	{HTTP_POST, "/api/v1/tickets/{number}/actions/{action}", api_ticket_action, ROUTE_AUTH | ROUTE_IDEMPOTENT},
 	{GET, "/api/v1/queues", api_queues, ROUTE_AUTH},
 	{GET, "/api/v1/phrases", api_phrases_list, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{HTTP_POST, "/api/v1/phrases", api_phrases_create, ROUTE_ADMIN},
