@@ -54,6 +54,10 @@ enum gd_status api_phrases_create(struct request *req);
 enum gd_status api_phrases_update(struct request *req);
 enum gd_status api_phrases_delete(struct request *req);
 
+/* metrics.c - the data's and the store's series of GET /metrics (the HTTP
+ * ones are src/web/metrics.c's), appended to out in Prometheus text. */
+enum gd_status api_metrics(struct strbuf *out);
+
 /* idempotency.c - Idempotency-Key on the routes flagged ROUTE_IDEMPOTENT
  * (idempotency.h). A handler first calls api_idem_check: a malformed key
  * answers 400; a key this user sent with the same request in the last 24 h

@@ -151,10 +151,11 @@ static void completed(void *cls, struct MHD_Connection *mhd, void **con_cls, enu
 		return;
 	conn_take_request(req->link);
 	atomic_fetch_add(&requests_total, 1);
+	long long us = (long long)(now_us() - req->started_us);
+	http_metrics_observe(req->served_static ? NULL : req->route, req->served_static, req->http_status, us);
 	if (log_enabled(LOG_INFO)) {
 		const char *method = req->method_name ? req->method_name : "-";
 		const char *path = req->path ? req->path : "(undecodable)";
-		long long us = (long long)(now_us() - req->started_us);
 		bool aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK;
 		if (log_is_json()) {
 			char addr[64], shown[256];
@@ -579,6 +580,7 @@ static struct MHD_Response *respond(struct request *req)
 		unsigned code = 0;
 		st = static_serve(req, &resp, &code);
 		if (!st) {
+			req->served_static = true;
 			req->http_status = (int)code;
 			return resp;
 		}
@@ -828,6 +830,7 @@ static void raise_fd_limit(unsigned connections)
 enum gd_status http_start(const struct http_config *cfg)
 {
 	enum gd_status st;
+	GD_ASSERT(route_count() <= ROUTE_MAX); /* /metrics has a slot per route */
 	if (cfg->max_body)
 		max_body = cfg->max_body;
 	atomic_store(&stopping, false);

@@ -50,6 +50,21 @@ static const struct route routes[] = {
 	{HTTP_DELETE, "/api/v1/phrases/{id}", api_phrases_delete, ROUTE_ADMIN},
 };
 
+size_t route_count(void)
+{
+	return sizeof routes / sizeof routes[0];
+}
+
+const struct route *route_at(size_t i)
+{
+	return i < route_count() ? &routes[i] : NULL;
+}
+
+size_t route_index(const struct route *r)
+{
+	return (size_t)(r - routes);
+}
+
 /* Matches path against pattern; on success copies captures into buf (size
  * of path) and points params at them. */
 static bool match(const char *pattern, const char *path, char *buf, const char **params)
