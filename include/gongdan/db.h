@@ -43,12 +43,14 @@ struct db_stmt;
 enum gd_status db_global_open(const char *path);
 /* Checkpoints the WAL and closes every connection. */
 void db_global_close(void);
-/* Bulk loading (`gongdan generate` only): the writer stops syncing to disk
- * and gets a large page cache, and the indexes of table not named in keep
- * (a NULL-terminated list) are dropped and the full-text index stops merging;
- * db_bulk_end merges it, creates the indexes again from their saved
- * definitions and restores the serving settings. A crash
- * meanwhile leaves a database to throw away. */
+/* Bulk loading (`gongdan generate` only, one thread): the reader
+ * connections close and reads go through the writer, which keeps its
+ * rollback journal in memory instead of the WAL, does not sync and gets a
+ * large page cache; the indexes and triggers of table not named in keep (a
+ * NULL-terminated list) are dropped. db_bulk_end builds the full-text index
+ * of every ticket, creates the indexes and triggers again from their saved
+ * definitions and restores the serving settings. A crash meanwhile leaves a
+ * database to throw away. */
 enum gd_status db_bulk_begin(const char *table, const char *const *keep);
 enum gd_status db_bulk_end(void);
 /* Path given to db_global_open. */

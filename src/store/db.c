@@ -445,36 +445,51 @@ enum gd_status db_global_open(const char *path)
 	return db_migrate(writer);
 }
 
-/* The indexes db_bulk_begin dropped, as their CREATE statements. */
-static char **bulk_indexes;
-static int bulk_nindexes;
+/* The indexes and triggers db_bulk_begin dropped, as their CREATE
+ * statements; while bulk_active, reads go through the writer. */
+static char **bulk_schema;
+static int bulk_nschema;
+static bool bulk_active;
 
 enum gd_status db_bulk_begin(const char *table, const char *const *keep)
 {
-	static const char sql[] = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1"
-				  " AND sql IS NOT NULL ORDER BY name";
+	static const char sql[] = "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger')"
+				  " AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY type, name";
 	struct db *w;
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
+	/* one connection: the rollback journal in memory instead of the WAL, so
+	 * every page is written once, not to the log and again to the file */
+	pthread_mutex_lock(&readers_lock);
+	while (readers) {
+		struct db *next = readers->next_reader;
+		db_close(readers);
+		readers = next;
+	}
+	pthread_mutex_unlock(&readers_lock);
+	thread_reader = NULL;
+	bulk_active = true;
 	/* 4 GiB of page cache at most: SQLite only takes what it uses */
-	if ((s = db_exec(writer, "PRAGMA synchronous=OFF; PRAGMA cache_size=-4194304; PRAGMA foreign_keys=OFF")) || (s = db_write_begin(&w)))
+	if ((s = db_exec(writer, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_size=-4194304;"
+				 " PRAGMA foreign_keys=OFF")) ||
+	    (s = db_write_begin(&w)))
 		return s;
 	if ((s = db_prepare(w, sql, &st)))
 		return db_write_end(w, s);
 	db_bind_text(st, 1, table, -1);
 	struct strbuf drops = STRBUF_INIT(1u << 20);
 	while (!(s = db_step(st, &row)) && row) {
-		const char *name = db_col_text(st, 0);
+		const char *name = db_col_text(st, 1);
 		bool kept = false;
 		for (const char *const *k = keep; *k && !kept; k++)
 			kept = !strcmp(*k, name);
 		if (kept)
 			continue;
-		bulk_indexes = xrealloc(bulk_indexes, (size_t)(bulk_nindexes + 1) * sizeof *bulk_indexes);
-		bulk_indexes[bulk_nindexes++] = xstrdup(db_col_text(st, 1));
+		bulk_schema = xrealloc(bulk_schema, (size_t)(bulk_nschema + 1) * sizeof *bulk_schema);
+		bulk_schema[bulk_nschema++] = xstrdup(db_col_text(st, 2));
 		/* names come from the schema itself, quoted as identifiers */
-		strbuf_adds(&drops, "DROP INDEX \"");
+		strbuf_addf(&drops, "DROP %s \"", strcmp(db_col_text(st, 0), "index") ? "TRIGGER" : "INDEX");
 		for (const char *c = name; *c; c++)
 			strbuf_addch(&drops, *c), *c == '"' ? strbuf_addch(&drops, '"') : 0;
 		strbuf_adds(&drops, "\";");
@@ -494,18 +509,20 @@ enum gd_status db_bulk_end(void)
 	enum gd_status s = db_write_begin(&w);
 	if (!s)
 		s = search_index_bulk(w, false);
-	for (int i = 0; i < bulk_nindexes; i++) {
+	for (int i = 0; i < bulk_nschema; i++) {
 		if (!s)
-			s = db_exec(w, bulk_indexes[i]);
-		free(bulk_indexes[i]);
+			s = db_exec(w, bulk_schema[i]);
+		free(bulk_schema[i]);
 	}
-	free(bulk_indexes);
-	bulk_indexes = NULL;
-	bulk_nindexes = 0;
+	free(bulk_schema);
+	bulk_schema = NULL;
+	bulk_nschema = 0;
 	if (w)
 		s = db_write_end(w, s);
-	db_exec(writer, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000; PRAGMA foreign_keys=ON; PRAGMA optimize");
-	return s;
+	bulk_active = false;
+	enum gd_status m = db_exec(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000;"
+					   " PRAGMA foreign_keys=ON; PRAGMA optimize");
+	return s ? s : m;
 }
 
 const char *db_global_path(void)
@@ -537,6 +554,8 @@ struct db *db_reader(void)
 {
 	if (thread_reader)
 		return thread_reader;
+	if (bulk_active)
+		return writer;
 	struct db *d = NULL;
 	if (db_open(global_path, &d)) {
 		log_at(LOG_ERROR, "cannot open a reader connection");
