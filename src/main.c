@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gongdan/cli.h"
@@ -336,14 +337,26 @@ static int cmd_backup(int argc, char **argv)
 		fprintf(stderr, "gongdan backup: %s exists; refusing to overwrite it\n", to);
 		return 1;
 	}
+	const char *from = cli_db_path(&a);
+	/* opening a missing path would create an empty database: refuse it */
+	if (access(from, F_OK)) {
+		fprintf(stderr, "gongdan backup: no database at %s\n", from);
+		return 1;
+	}
 	struct db *d = NULL;
-	if (db_open(cli_db_path(&a), &d) || db_backup(d, to)) {
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (db_open(from, &d) || db_backup(d, to)) {
 		fprintf(stderr, "gongdan backup: backup to %s failed\n", to);
 		db_close(d);
 		return 1;
 	}
 	db_close(d);
-	printf("backed up %s to %s\n", cli_db_path(&a), to);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	struct stat sb;
+	long long bytes = stat(to, &sb) ? -1 : (long long)sb.st_size;
+	printf("backed up %s to %s: %lld bytes in %.3f s\n", from, to, bytes,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
 }
 

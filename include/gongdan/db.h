@@ -191,7 +191,9 @@ enum gd_status db_open(const char *path, struct db **out);
 void db_close(struct db *d);
 /* Applies the embedded migrations in order; each in one transaction. */
 enum gd_status db_migrate(struct db *d);
-/* Online, consistent copy of the database to path (SQLite backup API). */
+/* Online, consistent copy of the database to path (SQLite backup API):
+ * one snapshot, taken while the server goes on writing; path appears only
+ * once the copy is whole (it is written to path.partial first). */
 enum gd_status db_backup(struct db *d, const char *path);
 
 /* Embedded migrations (generated from sql/ at build time). */

@@ -373,10 +373,23 @@ enum gd_status db_migrate(struct db *d)
 	int have = user_version(d);
 	if (have < 0)
 		return GD_E_INTERNAL;
+	int newest = db_migration_count ? db_migrations[db_migration_count - 1].version : 0;
+	if (have > newest) {
+		/* a newer gongdan migrated it: this one does not know its tables */
+		log_at(LOG_ERROR, "the database's schema is version %d, newer than this gongdan's %d; run the newer gongdan",
+		       have, newest);
+		return GD_E_INTERNAL;
+	}
+	/* For the upgrade test only: GONGDAN_TEST_SCHEMA_VERSION=N stops after
+	 * migration N, making a database of an earlier release's schema. */
+	const char *upto_env = getenv("GONGDAN_TEST_SCHEMA_VERSION");
+	long upto = upto_env ? strtol(upto_env, NULL, 10) : newest;
 	for (size_t i = 0; i < db_migration_count; i++) {
 		const struct db_migration *m = &db_migrations[i];
 		if (m->version <= have)
 			continue;
+		if (m->version > upto)
+			break;
 		if ((st = db_exec(d, "BEGIN IMMEDIATE")))
 			return st;
 		st = db_exec(d, m->sql);
@@ -412,27 +425,44 @@ enum gd_status db_migrate(struct db *d)
 
 enum gd_status db_backup(struct db *d, const char *path)
 {
+	/* the copy is written to PATH.partial and linked to PATH only once it
+	 * is whole: an interrupted backup never leaves a file that looks like
+	 * one, and link() never replaces a file that appeared meanwhile */
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof tmp, "%s.partial", path) >= (int)sizeof tmp)
+		return GD_E_BAD_REQUEST;
+	unlink(tmp);
 	sqlite3 *dst = NULL;
-	if (sqlite3_open(path, &dst) != SQLITE_OK) {
-		log_at(LOG_ERROR, "cannot create backup %s", path);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		log_at(LOG_ERROR, "cannot create backup %s: %s", tmp, dst ? sqlite3_errmsg(dst) : "out of memory");
 		sqlite3_close(dst);
 		return GD_E_INTERNAL;
 	}
 	sqlite3_backup *b = sqlite3_backup_init(dst, "main", d->h, "main");
 	int rc = SQLITE_ERROR;
 	if (b) {
-		/* step in pages so the writer is never blocked for long */
-		do {
-			rc = sqlite3_backup_step(b, 256);
-			if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-				sqlite3_sleep(5);
-		} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+		/* every page in one step, i.e. in one read transaction: a snapshot
+		 * of the WAL that the server's writer never waits for. Stepping in
+		 * pieces would restart whenever the server commits, which under
+		 * steady writes is for ever. */
+		for (int tries = 0; tries < 200; tries++) {
+			rc = sqlite3_backup_step(b, -1);
+			if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+				break;
+			sqlite3_sleep(10);
+		}
 		sqlite3_backup_finish(b);
 	}
 	enum gd_status st = rc == SQLITE_DONE ? GD_OK : GD_E_INTERNAL;
 	if (st)
 		log_at(LOG_ERROR, "backup to %s failed: %s", path, sqlite3_errmsg(dst));
-	sqlite3_close(dst);
+	if (sqlite3_close(dst) != SQLITE_OK)
+		st = GD_E_INTERNAL;
+	if (!st && link(tmp, path)) {
+		log_at(LOG_ERROR, "cannot create %s: %s", path, strerror(errno));
+		st = GD_E_INTERNAL;
+	}
+	unlink(tmp);
 	return st;
 }
 
