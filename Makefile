@@ -15,7 +15,7 @@ DB      ?= gongdan.db
 LISTEN  ?= 127.0.0.1:8080
 
 SRC      := $(sort $(shell find src -name '*.c'))
-OBJ      := $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+OBJ      := $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o $(BUILD)/gen/openapi.o
 LIBOBJ   := $(filter-out $(BUILD)/src/main.o,$(OBJ))
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9][0-9]_*.sql))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -45,6 +45,14 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) tests/tools/embed-sql.sh
 	sh tests/tools/embed-sql.sh $(MIGRATIONS) > $@
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# So is the API document (GET /api/v1/openapi.json).
+$(BUILD)/gen/openapi.c: src/api/openapi.json tests/tools/embed-text.sh
+	@mkdir -p $(dir $@)
+	sh tests/tools/embed-text.sh gd_openapi_json src/api/openapi.json > $@
+
+$(BUILD)/gen/openapi.o: $(BUILD)/gen/openapi.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBOBJ)

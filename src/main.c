@@ -24,6 +24,7 @@
 #include "gongdan/log.h"
 #include "gongdan/number.h"
 #include "gongdan/proxy.h"
+#include "gongdan/route.h"
 #include "gongdan/strbuf.h"
 #include "gongdan/ticket_list.h"
 #include "gongdan/xalloc.h"
@@ -360,6 +361,36 @@ static int cmd_backup(int argc, char **argv)
 	return 0;
 }
 
+/* --- routes: the route table, one line each (for proxies' rules and for
+ * the test that holds the API document to it) ----------------------------- */
+
+static int cmd_routes(int argc, char **argv)
+{
+	static const char *const opts[] = {NULL};
+	struct cli_args a;
+	if (cli_parse("routes", opts, argc, argv, &a))
+		return 2;
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} flags[] = {{ROUTE_AUTH, "auth"}, {ROUTE_ADMIN, "admin"}, {ROUTE_REVALIDATE, "revalidate"},
+		     {ROUTE_SLOW, "slow"}, {ROUTE_IDEMPOTENT, "idempotent"}};
+	for (size_t i = 0; i < route_count(); i++) {
+		const struct route *r = route_at(i);
+		char methods[64];
+		route_methods_text(r->methods, methods, sizeof methods);
+		printf("%s\t%s\t", methods, r->pattern);
+		bool any = false;
+		for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++)
+			if (r->flags & flags[f].flag) {
+				printf("%s%s", any ? "," : "", flags[f].name);
+				any = true;
+			}
+		printf("%s\n", any ? "" : "public");
+	}
+	return 0;
+}
+
 /* --- the command table --------------------------------------------------- */
 
 static const struct {
@@ -374,6 +405,7 @@ static const struct {
 	{"audit verify", cli_audit_verify, "audit verify [--db PATH]"},
 	{"generate", cli_generate, "generate --db PATH --tickets N [--days D] [--seed S]   # realistic data for benchmarks and demos"},
 	{"segments import", cli_segments_import, "segments import FILE.csv [--db PATH]   # prefix,region rows"},
+	{"routes", cmd_routes, "routes   # the HTTP route table: methods, pattern, checks"},
 	{"token create", cli_token_create, "token create --username U [--name LABEL] [--db PATH]   # prints the token once"},
 };
 

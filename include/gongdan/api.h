@@ -10,6 +10,12 @@
 /* health.c */
 enum gd_status api_healthz(struct request *req);
 
+/* openapi.c - GET /api/v1/openapi.json: the API document, src/api/openapi.json,
+ * compiled into the binary (tests/tools/embed-text.sh makes gd_openapi_json). */
+enum gd_status api_openapi(struct request *req);
+extern const char gd_openapi_json[];
+extern const size_t gd_openapi_json_len;
+
 /* session.c - log in, log out, who am I */
 enum gd_status api_session_create(struct request *req);
 enum gd_status api_session_delete(struct request *req);

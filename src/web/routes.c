@@ -19,6 +19,7 @@
 static const struct route routes[] = {
 	{GET, "/healthz", api_healthz, ROUTE_PUBLIC},
 	{GET, "/metrics", http_metrics, ROUTE_PUBLIC},
+	{GET, "/api/v1/openapi.json", api_openapi, ROUTE_PUBLIC},
 	{HTTP_POST, "/api/v1/session", api_session_create, ROUTE_PUBLIC | ROUTE_SLOW},
 	{HTTP_DELETE, "/api/v1/session", api_session_delete, ROUTE_AUTH},
 	{GET, "/api/v1/session", api_session_get, ROUTE_PUBLIC},
