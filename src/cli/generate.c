@@ -24,6 +24,7 @@
 #include "gongdan/db.h"
 #include "gongdan/gd_time.h"
 #include "gongdan/principal.h"
+#include "gongdan/search_index.h"
 #include "gongdan/ticket.h"
 #include "gongdan/users.h"
 #include "gongdan/workflow.h"
@@ -822,6 +823,8 @@ static enum gd_status live(struct db *w, int64_t created, int64_t end, int64_t o
 	};
 	if (!s)
 		s = wf_store(w, &final, l.chain.hash);
+	if (!s)
+		s = search_index_bulk_add(w, l.row.id);
 	json_decref(l.texts);
 	return s;
 }
