@@ -22,9 +22,10 @@ enum gd_status search_index_flush(struct db *w);
  * search_index_bulk_add; off waits for it and copies its index in (or,
  * without one, indexes every ticket in one statement), one segment. */
 enum gd_status search_index_bulk(struct db *w, bool on);
-/* Hands ticket id, as written so far, to the bulk index (its texts must not
- * change afterwards). A no-op unless a side thread runs. */
-enum gd_status search_index_bulk_add(struct db *w, int64_t id);
+/* Hands the texts of ticket id, as written, to the bulk index (they must
+ * not change afterwards; fields is its JSON object text or NULL). A no-op
+ * unless a side thread runs; only the loading thread calls it. */
+void search_index_bulk_add(int64_t id, const char *subject, const char *description, const char *fields);
 /* The statement that indexes the queue (for EXPLAIN QUERY PLAN checks). */
 const char *search_index_flush_sql(void);
 

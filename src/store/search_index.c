@@ -101,7 +101,7 @@ static void *bulk_main(void *unused)
 			const char *p = it.texts;
 			db_bind_int64(st, 1, it.id);
 			for (int i = 0; i < 3; p += it.len[i++] + 1)
-				db_bind_text(st, i + 2, p, it.len[i]);
+				db_bind_text(st, i + 2, i == 2 && !it.len[i] ? NULL : p, it.len[i]);
 			s = db_run(st);
 		}
 		free(it.texts);
@@ -157,39 +157,40 @@ static bool side_start(struct db *w)
 	return false;
 }
 
-enum gd_status search_index_bulk_add(struct db *w, int64_t id)
+/* The producer's items, handed over BULK_BATCH at a time (one lock and
+ * one wake-up per batch, not per ticket). */
+#define BULK_BATCH 64
+static struct bulk_item batch[BULK_BATCH];
+static int nbatch;
+
+static void batch_push(void)
 {
-	static const char texts_sql[] = "SELECT subject, description, fields FROM tickets WHERE id = ?1";
-	struct db_stmt *st;
-	enum gd_status s;
-	bool row;
-	if (!bulk.running)
-		return GD_OK; /* indexed at the end */
-	if ((s = db_prepare(w, texts_sql, &st)))
-		return s;
-	db_bind_int64(st, 1, id);
-	if ((s = db_step(st, &row)) || !row) {
-		db_reset(st);
-		return s ? s : GD_E_NOT_FOUND;
-	}
-	struct bulk_item it = {.id = id};
-	size_t total = 0;
-	for (int i = 0; i < 3; i++)
-		total += (size_t)(it.len[i] = db_col_bytes(st, i)) + 1;
-	char *p = it.texts = xmalloc(total);
-	for (int i = 0; i < 3; p += it.len[i++] + 1) {
-		memcpy(p, db_col_text(st, i), (size_t)it.len[i]);
-		p[it.len[i]] = '\0';
-	}
-	db_reset(st);
 	pthread_mutex_lock(&bulk.lock);
-	while (bulk.head - bulk.tail == BULK_RING)
-		pthread_cond_wait(&bulk.room, &bulk.lock);
-	bulk.ring[bulk.head % BULK_RING] = it;
-	bulk.head++;
+	for (int i = 0; i < nbatch; i++) {
+		while (bulk.head - bulk.tail == BULK_RING)
+			pthread_cond_wait(&bulk.room, &bulk.lock);
+		bulk.ring[bulk.head++ % BULK_RING] = batch[i];
+	}
 	pthread_cond_signal(&bulk.more);
 	pthread_mutex_unlock(&bulk.lock);
-	return GD_OK;
+	nbatch = 0;
+}
+
+void search_index_bulk_add(int64_t id, const char *subject, const char *description, const char *fields)
+{
+	if (!bulk.running)
+		return; /* indexed at the end */
+	const char *texts[3] = {subject ? subject : "", description ? description : "", fields ? fields : ""};
+	struct bulk_item *it = &batch[nbatch++];
+	size_t total = 0;
+	it->id = id;
+	for (int i = 0; i < 3; i++)
+		total += (size_t)(it->len[i] = (int)strlen(texts[i])) + 1;
+	char *p = it->texts = xmalloc(total);
+	for (int i = 0; i < 3; p += it->len[i++] + 1)
+		memcpy(p, texts[i], (size_t)it->len[i] + 1);
+	if (nbatch == BULK_BATCH)
+		batch_push();
 }
 
 /* Copies the side index (one segment) into tickets_fts's own tables. */
@@ -235,6 +236,7 @@ enum gd_status search_index_bulk(struct db *w, bool on)
 		return GD_OK;
 	}
 	if (bulk.running) {
+		batch_push();
 		pthread_mutex_lock(&bulk.lock);
 		bulk.done = true;
 		pthread_cond_signal(&bulk.more);
