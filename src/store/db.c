@@ -694,12 +694,6 @@ enum gd_status db_explain(struct db *d, const char *sql, struct strbuf *plan)
 #define DB_CHECKPOINT_FRAMES 1000
 #define DB_WAL_RESTART_FRAMES 8192 /* 32 MiB of 4 KiB pages */
 #define DB_CHECKPOINT_BUSY_MS 2000 /* how long RESTART waits for old readers */
-/* A RESTART that still found an old reader after that wait met a long one
- * (`gongdan backup` copying a big file, an sqlite3 shell): trying again at
- * the next commit would hold the writers up for another 2 s, and again,
- * for as long as that reader lasts. So after a busy RESTART the thread
- * checkpoints PASSIVE only for this long; the WAL grows meanwhile. */
-#define DB_RESTART_BACKOFF_SECONDS 30
 
 /* --- what /metrics shows of the writer and the checkpoints ------------- */
 
@@ -757,7 +751,6 @@ static pthread_mutex_t checkpoint_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t checkpoint_cond = PTHREAD_COND_INITIALIZER;
 static bool checkpoint_wanted, checkpoint_stopping, checkpoint_running;
 static int checkpoint_frames; /* the WAL's size when the hook last woke the thread */
-static time_t restart_not_before; /* checkpoint_main's own: no RESTART before then */
 
 static int wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 {
@@ -784,9 +777,8 @@ static void *checkpoint_main(void *arg)
 		if (checkpoint_stopping)
 			break;
 		checkpoint_wanted = false;
-		int mode = checkpoint_frames >= DB_WAL_RESTART_FRAMES && time(NULL) >= restart_not_before
-				   ? SQLITE_CHECKPOINT_RESTART
-				   : SQLITE_CHECKPOINT_PASSIVE;
+		int mode = checkpoint_frames >= DB_WAL_RESTART_FRAMES ? SQLITE_CHECKPOINT_RESTART
+									: SQLITE_CHECKPOINT_PASSIVE;
 		pthread_mutex_unlock(&checkpoint_lock);
 		int log = 0, done = 0;
 		/* RESTART waits for "no writer": with group commits back to back
@@ -797,11 +789,6 @@ static void *checkpoint_main(void *arg)
 		if (mode == SQLITE_CHECKPOINT_RESTART)
 			pthread_mutex_unlock(&writer_lock);
 		stats_checkpoint(mode == SQLITE_CHECKPOINT_RESTART, rc, log, done);
-		if (mode == SQLITE_CHECKPOINT_RESTART && rc == SQLITE_BUSY) {
-			restart_not_before = time(NULL) + DB_RESTART_BACKOFF_SECONDS;
-			log_at(LOG_INFO, "checkpoint: a long read kept the WAL from restarting; passive only for %d s",
-			       DB_RESTART_BACKOFF_SECONDS);
-		}
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_at(LOG_WARN, "checkpoint: %s", sqlite3_errmsg(d->h));
 		else
