@@ -1,6 +1,5 @@
 /* main.c - the command line: a table of subcommands (git's commands[]), option
  * parsing, and the serve loop with its signal handling and periodic work. */
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -19,11 +18,15 @@
 #include "gongdan/http.h"
 #include "gongdan/limits.h"
 #include "gongdan/log.h"
+#include "gongdan/number.h"
+#include "gongdan/proxy.h"
 #include "gongdan/strbuf.h"
 #include "gongdan/ticket_list.h"
 #include "gongdan/xalloc.h"
 
 /* --- options: cli_parse() and friends live in src/cli/args.c ---------- */
+
+#define STORAGE_PROBE_SECONDS 10
 
 /* --- serve ------------------------------------------------------------- */
 
@@ -71,10 +74,44 @@ static char *default_www(void)
 	return xstrdup("/usr/share/gongdan/www");
 }
 
+/* An integer option within [min, max] into *out (absent: left alone);
+ * false (after saying why) when it is not one. */
+static bool int_opt(const struct cli_args *a, const char *name, int64_t min, int64_t max, const char *unit,
+		    int64_t *out)
+{
+	const char *v = cli_opt(a, name);
+	if (!v || number_parse(v, -1, min, max, out))
+		return true;
+	fprintf(stderr, "gongdan serve: %s must be %lld to %lld%s\n", name, (long long)min, (long long)max, unit);
+	return false;
+}
+
+/* Every --trusted-proxy (repeatable, or comma-separated). */
+static bool trusted_proxies(const struct cli_args *a)
+{
+	for (int i = 0; i < a->n; i++) {
+		if (strcmp(a->names[i], "--trusted-proxy"))
+			continue;
+		char *list = xstrdup(a->values[i]);
+		for (char *save = NULL, *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+			if (proxy_add(item)) {
+				fprintf(stderr, "gongdan serve: --trusted-proxy '%s' is not an address or CIDR range "
+						"(e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8), or there are more than %d\n",
+					item, PROXY_MAX);
+				free(list);
+				return false;
+			}
+		}
+		free(list);
+	}
+	return true;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	static const char *const opts[] = {"--db=", "--listen=", "--www=", "--threads=", "--tls-cert=", "--tls-key=",
-					   "--max-body=", "--sla-interval=", "--list-budget=", "--quiet", NULL};
+					   "--max-body=", "--sla-interval=", "--list-budget=", "--max-connections=",
+					   "--max-per-address=", "--trusted-proxy=", "--quiet", NULL};
 	struct cli_args a;
 	if (cli_parse("serve", opts, argc, argv, &a))
 		return 2;
@@ -86,26 +123,22 @@ static int cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	cfg.host = host;
-	const char *threads = cli_opt(&a, "--threads");
-	if (threads) {
-		char *end;
-		long t = strtol(threads, &end, 10);
-		if (*end || t < 1 || t > 64) {
-			fprintf(stderr, "gongdan serve: --threads must be 1 to 64\n");
-			return 2;
-		}
-		cfg.threads = (unsigned)t;
-	}
-	const char *max_body = cli_opt(&a, "--max-body");
-	if (max_body) {
-		char *end;
-		long long m = strtoll(max_body, &end, 10);
-		if (*end || m < 1024 || m > (1LL << 30)) {
-			fprintf(stderr, "gongdan serve: --max-body must be 1024 to 1073741824 bytes\n");
-			return 2;
-		}
-		cfg.max_body = (size_t)m;
-	}
+	int64_t threads = 0, max_body = 0, max_conns = GD_MAX_CONNECTIONS, per_address = GD_MAX_PER_ADDRESS;
+	int64_t sla_interval = 60, list_budget = 0;
+	if (!int_opt(&a, "--threads", 1, 64, "", &threads) ||
+	    !int_opt(&a, "--max-body", 1024, 1LL << 30, " bytes", &max_body) ||
+	    !int_opt(&a, "--max-connections", 16, 65536, "", &max_conns) ||
+	    !int_opt(&a, "--max-per-address", 1, 65536, "", &per_address) ||
+	    !int_opt(&a, "--sla-interval", 1, 86400, " seconds", &sla_interval) ||
+	    !int_opt(&a, "--list-budget", TICKET_LIST_BUDGET_MIN, TICKET_LIST_BUDGET_MAX, " tickets", &list_budget) ||
+	    !trusted_proxies(&a))
+		return 2;
+	if (list_budget)
+		ticket_list_set_budget(list_budget);
+	cfg.threads = (unsigned)threads;
+	cfg.max_body = (size_t)max_body;
+	cfg.max_connections = (unsigned)max_conns;
+	cfg.max_per_address = (unsigned)per_address;
 	const char *cert = cli_opt(&a, "--tls-cert"), *key = cli_opt(&a, "--tls-key");
 	if (!cert != !key) {
 		fprintf(stderr, "gongdan serve: --tls-cert and --tls-key go together\n");
@@ -118,27 +151,6 @@ static int cmd_serve(int argc, char **argv)
 			fprintf(stderr, "gongdan serve: cannot read %s\n", cfg.tls_cert_pem ? key : cert);
 			return 1;
 		}
-	}
-	long sla_interval = 60;
-	const char *sla = cli_opt(&a, "--sla-interval");
-	if (sla) {
-		char *end;
-		sla_interval = strtol(sla, &end, 10);
-		if (*end || sla_interval < 1 || sla_interval > 86400) {
-			fprintf(stderr, "gongdan serve: --sla-interval must be 1 to 86400 seconds\n");
-			return 2;
-		}
-	}
-	const char *list_budget = cli_opt(&a, "--list-budget");
-	if (list_budget) {
-		char *end;
-		long long n = strtoll(list_budget, &end, 10);
-		if (*end || !isdigit((unsigned char)*list_budget) || n < TICKET_LIST_BUDGET_MIN || n > TICKET_LIST_BUDGET_MAX) {
-			fprintf(stderr, "gongdan serve: --list-budget must be %d to %d tickets\n", TICKET_LIST_BUDGET_MIN,
-				TICKET_LIST_BUDGET_MAX);
-			return 2;
-		}
-		ticket_list_set_budget(n);
 	}
 	if (cli_flag(&a, "--quiet"))
 		log_set_level(LOG_WARN);
@@ -178,19 +190,24 @@ static int cmd_serve(int argc, char **argv)
 	       strchr(host, ':') ? "]" : "", http_port());
 	fflush(stdout);
 
-	/* this thread waits for signals and runs the periodic SLA sweep */
-	for (time_t next_sweep = 0;;) {
+	/* this thread waits for signals and runs the periodic work: the SLA
+	 * sweep, and while the disk is full a probe that finds out when writes
+	 * work again */
+	for (time_t next_sweep = 0, next_probe = 0;;) {
 		struct timespec tick = {1, 0};
 		int sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM) {
 			log_at(LOG_INFO, "signal %d: stopping", sig);
 			break;
 		}
-		if (time(NULL) >= next_sweep) {
-			int marked = 0;
-			if (!wf_sla_sweep(time_now(), &marked) && marked)
-				log_at(LOG_INFO, "sla: %d ticket(s) became overdue", marked);
-			next_sweep = time(NULL) + sla_interval;
+		time_t now = time(NULL);
+		if (now >= next_sweep) {
+			wf_sla_sweep(time_now());
+			next_sweep = now + sla_interval;
+		}
+		if (db_storage_full(NULL) && now >= next_probe) {
+			db_write_probe();
+			next_probe = now + STORAGE_PROBE_SECONDS;
 		}
 	}
 	http_stop();
@@ -264,7 +281,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } commands[] = {
-	{"serve", cmd_serve, "serve [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--list-budget N] [--quiet]"},
+	{"serve", cmd_serve, "serve [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--list-budget N] [--max-connections N] [--max-per-address N] [--trusted-proxy CIDR]... [--quiet]"},
 	{"init", cmd_init, "init [--db PATH] [--demo | --demo-users]   # --demo: users and tickets"},
 	{"backup", cmd_backup, "backup --to FILE [--db PATH]"},
 	{"user add", cli_user_add, "user add --username U --role R [--department CODE] [--display-name NAME] [--password-stdin] [--db PATH]"},

@@ -32,20 +32,13 @@ enum gd_status auth_identify(struct request *req);
  * cannot send). */
 enum gd_status auth_check_csrf(struct request *req);
 
-/* Write transactions for the auth modules: priv is a private connection
- * (the CLI: `gongdan init --demo`, `user add`, `token create`), on which
- * BEGIN IMMEDIATE runs directly; NULL means the server's shared writer
- * (db_write_begin). auth_write_end commits when st is GD_OK, else rolls
- * back, and returns st or the commit's error. */
-enum gd_status auth_write_begin(struct db *priv, struct db **w);
-enum gd_status auth_write_end(struct db *priv, struct db *w, enum gd_status st);
-/* priv, or this thread's reader connection. */
+/* priv (a private connection: tools), or this thread's reader. */
 struct db *auth_reader(struct db *priv);
 
 struct db_stmt;
 /* Copies the user columns (id, username, role, department_id, disabled) that
  * start at column col of a session or token lookup into who. Returns false
- * when the user is disabled or a value does not fit. */
+ * when the user is disabled, a value does not fit or the role is unknown. */
 bool auth_principal_from_row(struct db_stmt *st, int col, struct principal *who);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CLI_MAX_OPTS 16
+#define CLI_MAX_OPTS 32
 
 struct cli_args {
 	int n;

@@ -13,8 +13,16 @@
  *   while (!(s = db_step(st, &row)) && row) use db_col_text(st, 0);
  *   db_reset(st);
  *
- * Writes go through db_write_begin()/db_write_end(), which serialise writers
- * and run the work in one BEGIN IMMEDIATE transaction.
+ * Writes have one path: a job for the writer thread (db_write_submit, or
+ * db_write_run to wait for it), which commits every waiting job in one
+ * transaction. Server threads never hold the writer's lock. Tools on a
+ * private connection use db_write_on().
+ *
+ * Errors: SQLITE_BUSY past the busy timeout (5 s) is GD_E_UNAVAILABLE; a
+ * full disk (SQLITE_FULL, or ENOSPC behind an I/O error) is
+ * GD_E_STORAGE_FULL and db_storage_full() says so until a commit succeeds
+ * again. Both are logged at most once per interval, however many requests
+ * hit them.
  */
 #ifndef GD_DB_H
 #define GD_DB_H
@@ -35,12 +43,14 @@ struct db_stmt;
 enum gd_status db_global_open(const char *path);
 /* Checkpoints the WAL and closes every connection. */
 void db_global_close(void);
-/* Bulk loading (`gongdan generate` only): the writer stops syncing to disk
- * and gets a large page cache, and the indexes of table not named in keep
- * (a NULL-terminated list) are dropped and the full-text index stops merging;
- * db_bulk_end merges it, creates the indexes again from their saved
- * definitions and restores the serving settings. A crash
- * meanwhile leaves a database to throw away. */
+/* Bulk loading (`gongdan generate` only, one thread): the reader
+ * connections close and reads go through the writer, which keeps its
+ * rollback journal in memory instead of the WAL, does not sync and gets a
+ * large page cache; the indexes and triggers of table not named in keep (a
+ * NULL-terminated list) are dropped. db_bulk_end builds the full-text index
+ * of every ticket, creates the indexes and triggers again from their saved
+ * definitions and restores the serving settings. A crash meanwhile leaves a
+ * database to throw away. */
 enum gd_status db_bulk_begin(const char *table, const char *const *keep);
 enum gd_status db_bulk_end(void);
 /* Path given to db_global_open. */
@@ -50,19 +60,32 @@ const char *db_global_path(void);
  * successful db_global_open, aborts if the file cannot be opened. */
 struct db *db_reader(void);
 
-/* Locks the writer and starts BEGIN IMMEDIATE. On GD_OK *out is the writer;
- * finish with db_write_end. On error nothing is held. */
+/* Tools only (`gongdan generate`, bulk loads), never while serving: locks
+ * the global writer connection and starts BEGIN IMMEDIATE; on GD_OK *out is
+ * the writer, finish with db_write_end (commits when st is GD_OK, else rolls
+ * back; returns st or the commit's error). */
 enum gd_status db_write_begin(struct db **out);
-/* Commits when st == GD_OK, else rolls back; unlocks the writer. Returns st,
- * or the commit's error. */
 enum gd_status db_write_end(struct db *w, enum gd_status st);
+
+/* On a private connection (tools, `gongdan init`): BEGIN IMMEDIATE,
+ * run(d, ctx), COMMIT (ROLLBACK when run fails). Returns run's status or
+ * the commit's. */
+enum gd_status db_write_on(struct db *d, enum gd_status (*run)(struct db *w, void *ctx), void *ctx);
+
+/* Whether writes are failing for lack of disk space; *since (may be NULL)
+ * the wall-clock second of the first such failure. */
+bool db_storage_full(int64_t *since);
+/* Queues a write that needs a new page and commits it (no other effect):
+ * while the disk is full it fails; once there is room it clears
+ * db_storage_full(). */
+void db_write_probe(void);
 
 /* Group commit (STYLE §11: the commit is the ceiling). A job is one unit of
  * writing; the writer thread runs every job waiting at the time in ONE
  * transaction, each inside its own SAVEPOINT so a failing job rolls back
  * alone, commits once, then calls each job's done() with its outcome. A
- * job is answered only after its commit. Jobs must not call
- * db_write_begin (the writer is already held). */
+ * job is answered only after its commit. A job must not wait for
+ * another job (the writer runs one batch at a time). */
 struct db_job {
 	enum gd_status (*run)(struct db *w, void *ctx);
 	void (*done)(struct db_job *job); /* on the writer thread, after commit */
@@ -72,11 +95,25 @@ struct db_job {
 };
 
 /* Starts/stops the writer thread (serve). Without it, jobs run at once in
- * the caller's thread, each in its own transaction. */
+ * the caller's thread, each in its own transaction. Stopping runs every job
+ * still queued first. */
 enum gd_status db_writer_start(void);
 void db_writer_stop(void);
+/* Shutting down: jobs not yet begun fail with GD_E_UNAVAILABLE, waits for
+ * another connection's lock give up, and running statements (readers' too)
+ * are interrupted. Then db_writer_drain() returns once every queued job
+ * has been answered. */
+void db_writer_refuse(void);
+void db_writer_drain(void);
 /* Queues a job for the next group commit. */
 void db_write_submit(struct db_job *job);
+/* Queues run(ctx) that nobody waits for (last_seen updates, the SLA sweep):
+ * finish(ctx, status) (may be NULL) runs on the writer thread after the
+ * commit or the failure. */
+void db_write_detached(enum gd_status (*run)(struct db *w, void *ctx), void *ctx,
+		       void (*finish)(void *ctx, enum gd_status st));
+/* A finish that frees ctx. */
+void db_free_ctx(void *ctx, enum gd_status st);
 /* Submits run(ctx) and waits for its commit; returns its status. */
 enum gd_status db_write_run(enum gd_status (*run)(struct db *w, void *ctx), void *ctx);
 

@@ -46,6 +46,7 @@
 
 #include <jansson.h>
 
+#include "gongdan/gd_err.h"
 #include "gongdan/status.h"
 
 #define GD_FIELDS_MAX 50           /* fields per schema */
@@ -60,25 +61,25 @@
 
 /* Checks that schema is a valid schema (for admins adding or editing
  * categories). GD_OK, or GD_E_VALIDATION with a one-line English message in
- * err (always NUL-terminated when errlen > 0; err may be NULL), e.g.
+ * e->message (e may be NULL), e.g.
  * "schema[2].type: must be one of text, phone, yesno, choice, number". */
-enum gd_status fields_schema_check(const json_t *schema, char *err, size_t errlen);
+enum gd_status fields_schema_check(const json_t *schema, struct gd_err *e);
 
 /* Validates values (a JSON object; NULL or JSON null = no values) against
- * schema (NULL = the empty schema). For each problem sets
- * errors["fields.<name>"] to a short English reason ("required",
+ * schema (NULL = the empty schema). For each problem adds the field error
+ * "fields.<name>" to e with a short English reason ("required",
  * "at most 500 characters", "must be \"yes\" or \"no\"", "unknown field",
- * the phone.h reason…); a values that is not an object sets
- * errors["fields"] = "must be an object". Unknown members beyond
- * GD_FIELDS_UNKNOWN_MAX are summarised in errors["fields"]; long unknown
+ * the phone.h reason…); a values that is not an object adds
+ * "fields" = "must be an object". Unknown members beyond
+ * GD_FIELDS_UNKNOWN_MAX are summarised in "fields"; long unknown
  * names are shortened in the key.
- * errors is the caller's object and may already hold other errors.
- * Returns GD_E_VALIDATION when this call added an error, else GD_OK;
- * GD_E_INTERNAL (errors untouched) when errors is NULL or the schema itself
+ * e is the caller's and may already hold other errors (the message is left
+ * alone). Returns GD_E_VALIDATION when this call added an error, else GD_OK;
+ * GD_E_INTERNAL (e untouched) when e is NULL or the schema itself
  * fails fields_schema_check(): stored schemas are checked on the way in, so
  * that is a server fault, not the user's.
  * require: false for drafts, which may be saved before every required
  * field is known (types and limits are still checked); true on submit. */
-enum gd_status fields_validate(const json_t *schema, const json_t *values, bool require, json_t *errors);
+enum gd_status fields_validate(const json_t *schema, const json_t *values, bool require, struct gd_err *e);
 
 #endif

@@ -25,6 +25,9 @@ enum gd_status gd_errf(struct gd_err *e, enum gd_status st, const char *fmt, ...
 void gd_err_field(struct gd_err *e, const char *name, const char *reason);
 /* Moves the details of src into dst (dst's are released); src is left empty. */
 void gd_err_move(struct gd_err *dst, struct gd_err *src);
+/* Adds src's details to dst (src's message, when it has one, replaces
+ * dst's; its fields join dst's); src is left empty. */
+void gd_err_merge(struct gd_err *dst, struct gd_err *src);
 /* True when at least one field error was added. */
 int gd_err_has_fields(const struct gd_err *e);
 

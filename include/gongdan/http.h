@@ -3,6 +3,7 @@
 #ifndef GD_HTTP_H
 #define GD_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gongdan/status.h"
@@ -13,6 +14,8 @@ struct http_config {
 	const char *www;         /* folder of static files */
 	unsigned threads;        /* pool size; 0: number of cores */
 	size_t max_body;         /* bytes; 0: GD_CAP_BODY_DEFAULT */
+	unsigned max_connections; /* 0: GD_MAX_CONNECTIONS */
+	unsigned max_per_address; /* 0: GD_MAX_PER_ADDRESS */
 	char *tls_cert_pem;      /* PEM text, or NULL for plain HTTP */
 	char *tls_key_pem;
 };
@@ -20,13 +23,25 @@ struct http_config {
 enum gd_status http_start(const struct http_config *cfg);
 /* The port actually bound (useful with port 0). */
 unsigned http_port(void);
-/* Stops accepting, waits for in-flight requests (bounded), stops the daemon. */
+/* Stops accepting, lets in-flight requests finish (up to
+ * GD_SHUTDOWN_GRACE_MS), then answers 503 to whatever still waits for the
+ * writer or the slow lane, and stops the daemon with nothing suspended. */
 void http_stop(void);
+/* Whether http_stop has begun. */
+bool http_stopping(void);
 /* Requests answered so far. */
 unsigned long long http_requests_total(void);
 
 struct request;
 /* GET /metrics: Prometheus text metrics (src/web/metrics.c). */
 enum gd_status http_metrics(struct request *req);
+
+/* For src/web/ alone. */
+struct strbuf;
+/* A whole HTTP/1.1 error answer (status line, Connection: close, the
+ * security headers, the JSON error body) appended to out. */
+enum gd_status http_error_text(struct strbuf *out, enum gd_status st, const char *message);
+/* Frees a request libmicrohttpd never completed. */
+void http_request_abandon(struct request *req);
 
 #endif

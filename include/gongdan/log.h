@@ -1,7 +1,16 @@
 /* log.h - leveled logging to stderr. log_at() checks the level before
- * formatting. Never log secrets or request bodies. */
+ * formatting. Never log secrets or request bodies.
+ *
+ * A warning that can repeat once per request or per connection (a refused
+ * connection, a full disk, a busy database, libmicrohttpd's own complaints)
+ * goes through log_limited(): at most one line per interval, which says how
+ * many like it were left out. This holds under --quiet too, which keeps
+ * warnings. */
 #ifndef GD_LOG_H
 #define GD_LOG_H
+
+#include <stdatomic.h>
+#include <stdint.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
@@ -9,5 +18,16 @@ void log_set_level(enum log_level level);
 int log_enabled(enum log_level level);
 void log_at(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* One rate limit: a static per kind of message. */
+struct log_limit {
+	_Atomic int64_t next_ms;          /* monotonic time of the next allowed line */
+	_Atomic unsigned long suppressed; /* lines left out since the last one */
+};
+#define LOG_LIMIT_INIT {0, 0}
+
+/* Logs like log_at, but at most once every `seconds` for l. */
+void log_limited(struct log_limit *l, int seconds, enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif

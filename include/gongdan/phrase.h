@@ -14,11 +14,15 @@
 
 /* Phrases for a category code and/or state (either may be NULL = any). */
 enum gd_status phrase_list(const char *category, const char *state, json_t **out, struct gd_err *e);
-/* Creates from {kind, text, category?, state?, sort?}; *id_out is the new id. */
-enum gd_status phrase_create(const json_t *in, int64_t *id_out, struct gd_err *e);
+struct db;
+
+/* The changes run on w, a connection inside a write transaction (a writer
+ * job). Creates from {kind, text, category?, state?, sort?}; *id_out is the
+ * new id. */
+enum gd_status phrase_create(struct db *w, const json_t *in, int64_t *id_out, struct gd_err *e);
 /* Changes the members present in `in`. */
-enum gd_status phrase_update(int64_t id, const json_t *in, struct gd_err *e);
-enum gd_status phrase_delete(int64_t id, struct gd_err *e);
+enum gd_status phrase_update(struct db *w, int64_t id, const json_t *in, struct gd_err *e);
+enum gd_status phrase_delete(struct db *w, int64_t id, struct gd_err *e);
 /* One phrase as JSON. */
 enum gd_status phrase_get(int64_t id, json_t **out);
 

@@ -1,7 +1,9 @@
 /* request.h - one HTTP request as the api layer sees it: no libmicrohttpd
  * types leak past this header. struct request lives in the connection's
- * *con_cls; only the completion callback (web/http.c) frees it, and it owns
- * everything hanging off it: body, parsed JSON, response, error text.
+ * *con_cls from the access handler's first call; the completion callback
+ * (web/http.c) frees it, or its connection does when libmicrohttpd gives
+ * up on it (conn.h), and it owns everything hanging off it: body, parsed
+ * JSON, response, error text.
  *
  * A handler reads its inputs with req_param/req_query/req_header/req->json,
  * sets req->resp (JSON, ownership moves to req) and req->status, and returns
@@ -36,6 +38,7 @@ enum http_method {
 
 struct route;
 struct request;
+struct conn;
 
 /* Builds the response once an asynchronous write has committed (or failed
  * with st); runs on a server thread. */
@@ -45,7 +48,9 @@ struct request {
 	/* set by http.c */
 	enum http_method method;
 	const char *method_name;
-	char *raw_uri;             /* as received, before decoding */
+	char *raw_uri;             /* the path as received, before decoding */
+	size_t raw_uri_len;        /* the whole request-line URI, query included */
+	struct conn *link;         /* the connection's watch (conn.h), only for web/ */
 	char *path;                /* percent-decoded, valid UTF-8, no NUL */
 	const struct route *route;
 	const char *params[GD_MAX_ROUTE_PARAMS]; /* {param} captures, point into param_buf */
@@ -66,8 +71,7 @@ struct request {
 	struct strbuf resp_raw;    /* non-JSON body (CSV, metrics) */
 	const char *resp_type;     /* content type of resp_raw */
 	struct strbuf resp_headers;/* "Name: value\n" lines added to the response */
-	char *error_message;       /* from req_errorf */
-	json_t *error_fields;      /* {"field": "reason"} */
+	struct gd_err err;         /* message and field reasons of an error answer */
 	enum gd_status error_status; /* set by http.c when rendering an error */
 	bool close_connection;
 
@@ -76,8 +80,15 @@ struct request {
 	void *job_ctx;              /* owned: freed with job_ctx_free */
 	void (*job_ctx_free)(void *ctx);
 	req_then then;
-	bool suspended;             /* waiting for the group commit */
+	bool suspended;             /* waiting for the group commit or the slow lane */
 	bool job_finished;
+	bool job_pending;           /* req_write_async on the lane: submitted after the handler */
+
+	/* the slow lane (lane.h) */
+	bool in_lane;
+	bool lane_done;
+	enum gd_status lane_status;
+	struct request *lane_next;
 
 	/* for the access log */
 	uint64_t bytes_out;
@@ -92,8 +103,12 @@ const char *req_query(const struct request *req, const char *name);
 /* Query value that must be valid UTF-8 (else GD_E_BAD_REQUEST). *out is NULL
  * when absent. */
 enum gd_status req_query_str(struct request *req, const char *name, const char **out);
-/* Integer query value within [min, max]; absent leaves *out unchanged. */
+/* Integer query value within [min, max] (number.h's spelling: no '+', no
+ * spaces, no leading zeros); absent leaves *out unchanged; else 400. */
 enum gd_status req_query_int(struct request *req, const char *name, int64_t min, int64_t max, int64_t *out);
+/* {param} capture i as an integer within [min, max]; anything else names no
+ * such thing: 404 "no <what> '<text>'". */
+enum gd_status req_param_int(struct request *req, int i, int64_t min, int64_t max, const char *what, int64_t *out);
 /* Fails with 400 naming the first query parameter not in allowed (a
  * NULL-terminated list): typos in filters must not pass silently. */
 enum gd_status req_query_allow(struct request *req, const char *const *allowed);
@@ -104,7 +119,8 @@ enum gd_status req_if_match(struct request *req, int64_t *version);
 void req_set_etag(struct request *req, int64_t version);
 /* Request header (case-insensitive) or NULL. */
 const char *req_header(const struct request *req, const char *name);
-/* Client address as text ("127.0.0.1"). */
+/* The client's address as text ("127.0.0.1"): the TCP peer, or when that
+ * is a trusted proxy (proxy.h), the client X-Forwarded-For names. */
 void req_client_addr(const struct request *req, char *out, size_t outlen);
 
 /* Sets the error message shown in the JSON error body. */

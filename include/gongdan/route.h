@@ -17,6 +17,7 @@ enum route_flags {
 	ROUTE_NO_JSON = 4,       /* body is not JSON (or none expected) */
 	ROUTE_REVALIDATE = 8,    /* reference data: ETag = hash of the body, "private,
 				  * no-cache", 304 when If-None-Match matches */
+	ROUTE_SLOW = 16,         /* expensive by nature: runs on the slow lane (lane.h) */
 };
 
 struct route {

@@ -15,8 +15,9 @@ struct db;
 /* Indexes the queued tickets and empties the queue, inside the caller's
  * write transaction. Cheap when nothing is queued. */
 enum gd_status search_index_flush(struct db *w);
-/* Bulk loading (`gongdan generate`): on, FTS5 stops merging segments as it
- * writes them; off, it merges them all once and merges as usual again. */
+/* Bulk loading (`gongdan generate`, with the tickets' triggers dropped):
+ * off indexes every ticket in one statement, written as one segment. Only
+ * for a full-text index that was empty before. */
 enum gd_status search_index_bulk(struct db *w, bool on);
 /* The statement that indexes the queue (for EXPLAIN QUERY PLAN checks). */
 const char *search_index_flush_sql(void);

@@ -24,16 +24,22 @@
 #define SESSION_TOUCH_SECONDS 60
 #define SESSION_ID_LEN SECRET_B64URL_LEN
 
-/* Starts a session for user_id: writes the new id and CSRF token (each
- * SESSION_ID_LEN + 1 bytes with the NUL). Also purges expired sessions. */
-enum gd_status session_create(int64_t user_id, char *id_out, char *csrf_out);
+struct db;
+
+/* Makes a new session id and CSRF token (each SESSION_ID_LEN + 1 bytes with
+ * the NUL); nothing is stored yet. */
+enum gd_status session_new(char *id_out, char *csrf_out);
+/* Stores the session for user_id on w (a connection inside a write
+ * transaction: a writer job). Also purges expired sessions. */
+enum gd_status session_store(struct db *w, int64_t user_id, const char *id, const char *csrf);
 
 /* Fills who from the session id id[0..n): GD_E_UNAUTHORIZED when malformed,
  * unknown, expired (the row is then deleted) or the user is disabled. */
 enum gd_status session_identify(const char *id, size_t n, struct principal *who);
 
-/* Ends the session (deletes its row); an unknown id is not an error. */
-enum gd_status session_delete(const char *id, size_t n);
+/* Ends the session (deletes its row) on w, inside a write transaction; an
+ * unknown id is not an error. */
+enum gd_status session_delete(struct db *w, const char *id, size_t n);
 
 /* Writes the Set-Cookie value for id (NULL: a cookie that clears it) into
  * out (at least 160 bytes); secure adds "; Secure". */

@@ -14,11 +14,14 @@ enum gd_status {
 	GD_E_CONFLICT,      /* 409 not allowed in this state */
 	GD_E_PRECONDITION,  /* 412 stale If-Match */
 	GD_E_TOO_LARGE,     /* 413 */
+	GD_E_URI_TOO_LONG,  /* 414 */
 	GD_E_MEDIA_TYPE,    /* 415 */
 	GD_E_VALIDATION,    /* 422 */
 	GD_E_RATE_LIMIT,    /* 429 */
 	GD_E_INTERNAL,      /* 500 */
+	GD_E_NOT_IMPLEMENTED, /* 501 a transfer coding the server does not know */
 	GD_E_UNAVAILABLE,   /* 503 database busy, shutting down */
+	GD_E_STORAGE_FULL,  /* 507 the disk is full: nothing was written */
 	GD_STATUS_COUNT
 };
 

@@ -20,6 +20,7 @@ struct db;
 #define TICKET_DESCRIPTION_MAX 4000 /* characters */
 #define TICKET_CUSTOMER_MAX 50      /* characters */
 #define TICKET_REPEAT_DAYS 30
+#define TICKET_REPEAT_CAP 100       /* repeat_count counts at most this many */
 
 /* What the engine needs of a ticket. */
 struct ticket_row {
@@ -72,9 +73,17 @@ struct gd_err *ticket_create_job_err(void *job);
 json_t *ticket_create_job_result(void *job, int64_t *version);
 void ticket_create_job_free(void *job);
 
-/* Edits a draft (creator only). if_match < 0: no precondition. */
-enum gd_status ticket_patch(const struct principal *who, const char *number, const json_t *in, int64_t if_match,
-			    struct gd_err *e);
+/* Edits a draft (creator only), in two steps like creation: prepare copies
+ * the request into a job, write runs it in the writer's transaction and
+ * renders the result. if_match < 0: no precondition. An edit that changes
+ * no value writes nothing (no version, no history row) and answers the
+ * ticket as it is. */
+void *ticket_patch_prepare(const struct principal *who, const char *number, const json_t *in, int64_t if_match);
+enum gd_status ticket_patch_write(struct db *w, void *job);
+struct gd_err *ticket_patch_job_err(void *job);
+/* The ticket after the edit, as its editor sees it (ownership moves). */
+json_t *ticket_patch_job_result(void *job, int64_t *version);
+void ticket_patch_job_free(void *job);
 
 /* The ticket as JSON, with allowed_actions for who. */
 enum gd_status ticket_get(const struct principal *who, const char *number, json_t **out, int64_t *version,

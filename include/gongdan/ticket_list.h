@@ -15,6 +15,7 @@
 #define GD_TICKET_LIST_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "gongdan/gd_err.h"
@@ -39,7 +40,8 @@ struct ticket_filter {
 	const char *fault_number;
 	int overdue;              /* -1: any, 0: not overdue, 1: overdue */
 	const char *q;            /* full text */
-	int64_t from, to;         /* created_at range; 0: open */
+	int64_t from, to;         /* created_at range, when has_from/has_to */
+	bool has_from, has_to;    /* the epoch is a bound like any other time */
 	int64_t limit;
 	int64_t cursor;           /* id: items older than it; 0: from the newest */
 };

@@ -6,7 +6,7 @@
  * can tell their tokens apart in lists. A token acts as the user it is bound
  * to, with that user's role and department, and stops working at once when
  * revoked or when the user is disabled. last_used_at is written at most
- * once a minute per token. */
+ * once a minute per token, by a queued write nobody waits for. */
 #ifndef GD_TOKEN_H
 #define GD_TOKEN_H
 
@@ -27,17 +27,17 @@ struct db;
 #define TOKEN_TOUCH_SECONDS 60
 
 /* Creates a token for user_id with label name (NULL: ""): writes the token
- * (TOKEN_LEN + 1 bytes) into out and its id into *id_out. priv: a private
- * connection (CLI) or NULL for the server's writer. */
-enum gd_status token_create(struct db *priv, int64_t user_id, const char *name, char *out, int64_t *id_out);
+ * (TOKEN_LEN + 1 bytes) into out and its id into *id_out. w: a connection
+ * inside a write transaction (a writer job, or db_write_on for tools). */
+enum gd_status token_create(struct db *w, int64_t user_id, const char *name, char *out, int64_t *id_out);
 
 /* Fills who from the token text[0..n): GD_E_UNAUTHORIZED when malformed,
  * unknown, revoked or the user is disabled. */
 enum gd_status token_identify(const char *text, size_t n, struct principal *who);
 
-/* Revokes token id (server writer). GD_E_NOT_FOUND for an unknown id;
- * revoking twice is not an error. */
-enum gd_status token_revoke(int64_t id);
+/* Revokes token id on w (inside a write transaction). GD_E_NOT_FOUND for an
+ * unknown id; revoking twice is not an error. */
+enum gd_status token_revoke(struct db *w, int64_t id);
 
 /* One token as JSON, without any secret: {id, name, prefix, user: {id,
  * username}, created_at, last_used_at, revoked, revoked_at}. */

@@ -9,8 +9,11 @@
  * Usernames: 1-63 of A-Z a-z 0-9 . _ - @ (case-sensitive). Passwords: 8 to
  * 1024 bytes. Display names: at most 64 characters (default: the username).
  *
- * Validation failures return GD_E_VALIDATION after adding
- * {"field": "reason"} pairs to the caller's `fields` object. */
+ * Validation failures return GD_E_VALIDATION with the reasons per field in
+ * the caller's struct gd_err. Changes are written in two steps: a check on
+ * the caller's thread (no database; the password is hashed there, ~50 ms),
+ * then the write on w, a connection inside a write transaction (a writer
+ * job; tools use users_create on a private connection). */
 #ifndef GD_USERS_H
 #define GD_USERS_H
 
@@ -19,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gongdan/gd_err.h"
+#include "gongdan/password.h"
 #include "gongdan/status.h"
 
 struct db;
@@ -36,20 +41,27 @@ struct user_spec {
 	size_t password_len;
 };
 
-/* True when role is one of the five role codes. */
-bool users_role_valid(const char *role);
+/* A new user: checks spec's names, role, display name and password, and
+ * hashes the password into hash ("" when spec has none). */
+enum gd_status users_check_new(const struct user_spec *spec, char hash[PASSWORD_STORED_MAX], struct gd_err *e);
+/* Then inserts it on w: the department rule, and a taken username, are
+ * validation errors. */
+enum gd_status users_insert(struct db *w, const struct user_spec *spec, const char *hash, int64_t *id_out,
+			    struct gd_err *e);
+/* Both steps, on priv, a private connection, or with NULL through the
+ * global writer (tools that opened the database with db_global_open). */
+enum gd_status users_create(struct db *priv, const struct user_spec *spec, int64_t *id_out, struct gd_err *e);
 
-/* Validates spec, hashes the password (before taking the writer: ~50 ms)
- * and inserts the user. priv: a private connection (CLI) or NULL for the
- * server's writer. A taken username is a validation error on "username". */
-enum gd_status users_create(struct db *priv, const struct user_spec *spec, int64_t *id_out, json_t *fields);
-
-/* Applies an API patch {role, department, display_name, disabled, password}
- * to user id (server writer). Unknown keys and wrong types are validation
- * errors; actor_id may not disable or demote itself. Disabling a user or
- * resetting its password ends its sessions; its tokens stop working while it
- * is disabled. GD_E_NOT_FOUND for an unknown id. */
-enum gd_status users_update(int64_t id, const json_t *patch, int64_t actor_id, json_t *fields);
+/* A patch {role, department, display_name, disabled, password} of user id
+ * by actor_id: unknown keys and wrong types are validation errors, and
+ * actor_id may not disable or demote itself; a new password is hashed into
+ * hash ("" without one). */
+enum gd_status users_check_patch(int64_t id, const json_t *patch, int64_t actor_id, char hash[PASSWORD_STORED_MAX],
+				 struct gd_err *e);
+/* Then applies it on w. Disabling a user or resetting its password ends its
+ * sessions; its tokens stop working while it is disabled. GD_E_NOT_FOUND
+ * for an unknown id. */
+enum gd_status users_apply_patch(struct db *w, int64_t id, const json_t *patch, const char *hash, struct gd_err *e);
 
 /* The user as API JSON: {id, username, display_name, role, department
  * (code or null), department_name, disabled, created_at}. priv may be NULL. */

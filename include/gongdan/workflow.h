@@ -85,9 +85,11 @@ enum gd_status wf_visit(struct db *w, int64_t ticket_id, int64_t department_id);
 enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket_row *t, const char *action,
 			const json_t *inputs, struct gd_err *e);
 
-/* Marks open tickets past their deadline as overdue, raises them to urgent
- * and records it in their history once. Returns how many it marked. */
-enum gd_status wf_sla_sweep(int64_t now, int *marked);
+/* Queues a sweep for the writer (nobody waits; the count is logged): marks
+ * open tickets past their deadline as overdue, raises them to urgent and
+ * records it in their history once. A sweep still queued makes this a
+ * no-op. */
+void wf_sla_sweep(int64_t now);
 /* The same inside the caller's write transaction; marks at most 500 per
  * call (call again while it marks that many). */
 enum gd_status wf_sla_mark(struct db *w, int64_t now, int *marked);

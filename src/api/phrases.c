@@ -1,21 +1,50 @@
 /* phrases.c - /api/v1/phrases: standard phrases (常用语); editing is admin-only. */
-#include <errno.h>
 #include <stdlib.h>
 
 #include "gongdan/api.h"
 #include "gongdan/phrase.h"
+#include "gongdan/xalloc.h"
 
 static enum gd_status phrase_id(struct request *req, int64_t *id)
 {
-	char *end;
-	errno = 0;
-	long long v = strtoll(req_param(req, 0), &end, 10);
-	if (*end || errno || v <= 0) {
-		req_errorf(req, "no phrase '%.40s'", req_param(req, 0));
-		return GD_E_NOT_FOUND;
-	}
-	*id = v;
-	return GD_OK;
+	return req_param_int(req, 0, 1, INT64_MAX, "phrase", id);
+}
+
+/* A phrase change waiting for the writer. */
+struct phrase_job {
+	enum gd_status (*change)(struct db *w, struct phrase_job *j);
+	int64_t id;
+	json_t *in; /* a copy of the body */
+	struct gd_err e;
+};
+
+static void phrase_job_free(void *ctx)
+{
+	struct phrase_job *j = ctx;
+	json_decref(j->in);
+	gd_err_release(&j->e);
+	free(j);
+}
+
+static enum gd_status create_change(struct db *w, struct phrase_job *j)
+{
+	return phrase_create(w, j->in, &j->id, &j->e);
+}
+
+static enum gd_status update_change(struct db *w, struct phrase_job *j)
+{
+	return phrase_update(w, j->id, j->in, &j->e);
+}
+
+static enum gd_status delete_change(struct db *w, struct phrase_job *j)
+{
+	return phrase_delete(w, j->id, &j->e);
+}
+
+static enum gd_status job_run(struct db *w, void *ctx)
+{
+	struct phrase_job *j = ctx;
+	return j->change(w, j);
 }
 
 enum gd_status api_phrases_list(struct request *req)
@@ -44,35 +73,47 @@ static enum gd_status reply_phrase(struct request *req, int status, int64_t id)
 	return GD_OK;
 }
 
+static enum gd_status changed(struct request *req, enum gd_status s)
+{
+	struct phrase_job *j = req->job_ctx;
+	if (s)
+		return req_fail(req, s, &j->e);
+	if (j->change == delete_change) {
+		req->status = 204;
+		return GD_OK;
+	}
+	return reply_phrase(req, j->change == create_change ? 201 : 200, j->id);
+}
+
+static enum gd_status submit(struct request *req, enum gd_status (*change)(struct db *w, struct phrase_job *j),
+			     int64_t id)
+{
+	struct phrase_job *j = xcalloc(1, sizeof *j);
+	j->change = change;
+	j->id = id;
+	j->in = json_deep_copy(req->json);
+	return req_write_async(req, job_run, j, phrase_job_free, changed);
+}
+
 enum gd_status api_phrases_create(struct request *req)
 {
-	struct gd_err e = GD_ERR_INIT;
-	int64_t id;
-	enum gd_status s = phrase_create(req->json, &id, &e);
-	return s ? req_fail(req, s, &e) : reply_phrase(req, 201, id);
+	return submit(req, create_change, 0);
 }
 
 enum gd_status api_phrases_update(struct request *req)
 {
-	struct gd_err e = GD_ERR_INIT;
 	int64_t id;
 	enum gd_status s;
 	if ((s = phrase_id(req, &id)))
 		return s;
-	if ((s = phrase_update(id, req->json, &e)))
-		return req_fail(req, s, &e);
-	return reply_phrase(req, 200, id);
+	return submit(req, update_change, id);
 }
 
 enum gd_status api_phrases_delete(struct request *req)
 {
-	struct gd_err e = GD_ERR_INIT;
 	int64_t id;
 	enum gd_status s;
 	if ((s = phrase_id(req, &id)))
 		return s;
-	if ((s = phrase_delete(id, &e)))
-		return req_fail(req, s, &e);
-	req->status = 204;
-	return GD_OK;
+	return submit(req, delete_change, id);
 }

@@ -2,7 +2,9 @@
  * out), GET /api/v1/me (who am I) and GET /api/v1/session (who, if anyone).
  * Login checks the throttle, then the password (users_authenticate), then
  * starts a session (session.h). */
+#include <openssl/crypto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gongdan/api.h"
@@ -12,6 +14,7 @@
 #include "gongdan/session.h"
 #include "gongdan/throttle.h"
 #include "gongdan/users.h"
+#include "gongdan/xalloc.h"
 
 /* A username as it may appear in a log line: control characters become '?'
  * so a crafted name cannot forge log lines. */
@@ -21,6 +24,40 @@ static void log_safe(const char *in, char *out, size_t outlen)
 	for (const char *p = in; *p && o + 1 < outlen; p++)
 		out[o++] = ((unsigned char)*p < 0x20 || *p == 0x7f) ? '?' : *p;
 	out[o] = '\0';
+}
+
+/* A login's session, or a logout, waiting for the writer. */
+struct session_job {
+	int64_t user_id;
+	char sid[SESSION_ID_LEN + 1], csrf[SESSION_ID_LEN + 1];
+	char log_name[USERS_LOGIN_NAME_MAX + 1], addr[64];
+};
+
+static void session_job_free(void *ctx)
+{
+	struct session_job *j = ctx;
+	OPENSSL_cleanse(j, sizeof *j);
+	free(j);
+}
+
+static enum gd_status store_run(struct db *w, void *ctx)
+{
+	struct session_job *j = ctx;
+	return session_store(w, j->user_id, j->sid, j->csrf);
+}
+
+static enum gd_status logged_in(struct request *req, enum gd_status st)
+{
+	struct session_job *j = req->job_ctx;
+	json_t *user = NULL;
+	char cookie[160];
+	if (st || (st = users_get_json(NULL, j->user_id, &user)))
+		return st;
+	session_cookie(j->sid, req->tls, cookie, sizeof cookie);
+	req_add_header(req, "Set-Cookie", cookie);
+	log_at(LOG_INFO, "login ok: user '%s' (id %lld) from %s", j->log_name, (long long)j->user_id, j->addr);
+	req_reply_json(req, 200, json_pack("{s:o,s:s}", "user", user, "csrf_token", j->csrf));
+	return GD_OK;
 }
 
 enum gd_status api_session_create(struct request *req)
@@ -37,7 +74,7 @@ enum gd_status api_session_create(struct request *req)
 		req_field_error(req, "username", ju ? "must be a string" : "required");
 	if (!json_is_string(jp))
 		req_field_error(req, "password", jp ? "must be a string" : "required");
-	if (req->error_fields) {
+	if (gd_err_has_fields(&req->err)) {
 		req_errorf(req, "send {\"username\": \"...\", \"password\": \"...\"}");
 		return GD_E_VALIDATION;
 	}
@@ -72,35 +109,49 @@ enum gd_status api_session_create(struct request *req)
 	}
 	if (st)
 		return st;
-	throttle_success(username);
-	char sid[SESSION_ID_LEN + 1], csrf[SESSION_ID_LEN + 1], cookie[160];
-	json_t *user = NULL;
-	if ((st = session_create(id, sid, csrf)) || (st = users_get_json(NULL, id, &user)))
+	throttle_success(username, addr);
+	struct session_job *j = xcalloc(1, sizeof *j);
+	j->user_id = id;
+	snprintf(j->log_name, sizeof j->log_name, "%s", safe);
+	snprintf(j->addr, sizeof j->addr, "%s", addr);
+	if ((st = session_new(j->sid, j->csrf))) {
+		session_job_free(j);
 		return st;
-	session_cookie(sid, req->tls, cookie, sizeof cookie);
+	}
+	return req_write_async(req, store_run, j, session_job_free, logged_in);
+}
+
+static enum gd_status delete_run(struct db *w, void *ctx)
+{
+	struct session_job *j = ctx;
+	return session_delete(w, j->sid, strlen(j->sid));
+}
+
+static enum gd_status logged_out(struct request *req, enum gd_status st)
+{
+	if (st)
+		return st;
+	char cookie[160];
+	session_cookie(NULL, req->tls, cookie, sizeof cookie);
 	req_add_header(req, "Set-Cookie", cookie);
-	log_at(LOG_INFO, "login ok: user '%s' (id %lld) from %s", safe, (long long)id, addr);
-	req_reply_json(req, 200, json_pack("{s:o,s:s}", "user", user, "csrf_token", csrf));
+	log_at(LOG_INFO, "logout: user '%s' (id %lld)", req->who.username, (long long)req->who.user_id);
+	req->status = 204;
 	return GD_OK;
 }
 
 enum gd_status api_session_delete(struct request *req)
 {
-	enum gd_status st;
-	if (req->who.via_session) {
-		size_t n = 0;
-		const char *cookies = req_header(req, "Cookie");
-		const char *sid = cookies ? session_cookie_find(cookies, &n) : NULL;
-		if (sid && (st = session_delete(sid, n)))
-			return st;
-		char cookie[160];
-		session_cookie(NULL, req->tls, cookie, sizeof cookie);
-		req_add_header(req, "Set-Cookie", cookie);
-		log_at(LOG_INFO, "logout: user '%s' (id %lld)", req->who.username, (long long)req->who.user_id);
+	size_t n = 0;
+	const char *cookies = req_header(req, "Cookie");
+	const char *sid = req->who.via_session && cookies ? session_cookie_find(cookies, &n) : NULL;
+	if (!sid || n != SESSION_ID_LEN) {
+		/* a bearer token has no session to end: nothing to do */
+		req->status = 204;
+		return GD_OK;
 	}
-	/* a bearer token has no session to end: nothing to do */
-	req->status = 204;
-	return GD_OK;
+	struct session_job *j = xcalloc(1, sizeof *j);
+	memcpy(j->sid, sid, n);
+	return req_write_async(req, delete_run, j, session_job_free, logged_out);
 }
 
 /* Who am I: the user, how they came in and, under a session, its CSRF token. */

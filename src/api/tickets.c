@@ -25,19 +25,28 @@ static enum gd_status reply_ticket(struct request *req, int status, const char *
 	return GD_OK;
 }
 
-/* After the group commit of a creation. */
-static enum gd_status created(struct request *req, enum gd_status st)
+/* After the group commit of a ticket job (create, edit, action): its
+ * error, or the ticket it rendered on the writer, with its ETag. */
+static enum gd_status answer_job(struct request *req, enum gd_status st, int status,
+				 struct gd_err *(*err)(void *job), json_t *(*result)(void *job, int64_t *version))
 {
 	if (st)
-		return req_fail(req, st, ticket_create_job_err(req->job_ctx));
-	char location[96];
+		return req_fail(req, st, err(req->job_ctx));
 	int64_t version;
-	snprintf(location, sizeof location, "/api/v1/tickets/%s", ticket_create_job_number(req->job_ctx));
-	req_add_header(req, "Location", location);
-	json_t *t = ticket_create_job_result(req->job_ctx, &version);
+	json_t *t = result(req->job_ctx, &version);
 	req_set_etag(req, version);
-	req_reply_json(req, 201, t);
+	req_reply_json(req, status, t);
 	return GD_OK;
+}
+
+static enum gd_status created(struct request *req, enum gd_status st)
+{
+	if (!st) {
+		char location[96];
+		snprintf(location, sizeof location, "/api/v1/tickets/%s", ticket_create_job_number(req->job_ctx));
+		req_add_header(req, "Location", location);
+	}
+	return answer_job(req, st, 201, ticket_create_job_err, ticket_create_job_result);
 }
 
 /* Validates on this thread, then writes in the next group commit. */
@@ -56,28 +65,24 @@ enum gd_status api_ticket_get(struct request *req)
 	return reply_ticket(req, 200, req_param(req, 0));
 }
 
+static enum gd_status patched(struct request *req, enum gd_status st)
+{
+	return answer_job(req, st, 200, ticket_patch_job_err, ticket_patch_job_result);
+}
+
 enum gd_status api_ticket_patch(struct request *req)
 {
-	struct gd_err e = GD_ERR_INIT;
 	int64_t if_match;
 	enum gd_status s;
 	if ((s = req_if_match(req, &if_match)))
 		return s;
-	if ((s = ticket_patch(&req->who, req_param(req, 0), req->json, if_match, &e)))
-		return req_fail(req, s, &e);
-	return reply_ticket(req, 200, req_param(req, 0));
+	void *job = ticket_patch_prepare(&req->who, req_param(req, 0), req->json, if_match);
+	return req_write_async(req, ticket_patch_write, job, ticket_patch_job_free, patched);
 }
 
-/* After the group commit of an action. */
 static enum gd_status acted(struct request *req, enum gd_status st)
 {
-	if (st)
-		return req_fail(req, st, wf_act_job_err(req->job_ctx));
-	int64_t version;
-	json_t *t = wf_act_job_result(req->job_ctx, &version);
-	req_set_etag(req, version);
-	req_reply_json(req, 200, t);
-	return GD_OK;
+	return answer_job(req, st, 200, wf_act_job_err, wf_act_job_result);
 }
 
 enum gd_status api_ticket_action(struct request *req)
@@ -110,11 +115,13 @@ enum gd_status api_ticket_history(struct request *req)
 	return GD_OK;
 }
 
-/* from/to: YYYY-MM-DD is a whole local day (to inclusive); an ISO time is exact (to exclusive). */
-static enum gd_status time_param(struct request *req, const char *name, bool end, int64_t *out)
+/* from/to: YYYY-MM-DD is a whole local day (to inclusive); an ISO time is
+ * exact (to exclusive). *given tells whether it was there. */
+static enum gd_status time_param(struct request *req, const char *name, bool end, int64_t *out, bool *given)
 {
 	const char *v;
 	enum gd_status s = req_query_str(req, name, &v);
+	*given = v != NULL;
 	if (s || !v)
 		return s;
 	/* strptime takes 2026-02-30 (as 03-02) and " 1" for "01": a date is one
@@ -154,8 +161,8 @@ enum gd_status api_ticket_list(struct request *req)
 	    (s = req_query_str(req, "region", &f.region)) || (s = req_query_str(req, "assignee", &f.assignee)) ||
 	    (s = req_query_str(req, "created_by", &f.created_by)) ||
 	    (s = req_query_str(req, "fault_number", &f.fault_number)) || (s = req_query_str(req, "q", &f.q)) ||
-	    (s = req_query_str(req, "overdue", &overdue)) || (s = time_param(req, "from", false, &f.from)) ||
-	    (s = time_param(req, "to", true, &f.to)) ||
+	    (s = req_query_str(req, "overdue", &overdue)) || (s = time_param(req, "from", false, &f.from, &f.has_from)) ||
+	    (s = time_param(req, "to", true, &f.to, &f.has_to)) ||
 	    (s = req_query_int(req, "limit", 1, TICKET_LIST_MAX, &f.limit)) ||
 	    (s = req_query_int(req, "cursor", 1, INT64_MAX, &f.cursor)))
 		return s;

@@ -1,6 +1,7 @@
 /* tokens.c - /api/v1/tokens (admin only): list API tokens without their
  * secrets, create one (the secret is in the 201 response and nowhere else),
  * revoke one. The tokens themselves are src/auth/token.c. */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +11,66 @@
 #include "gongdan/token.h"
 #include "gongdan/users.h"
 #include "gongdan/utf8.h"
+#include "gongdan/xalloc.h"
 
 static enum gd_status token_id_param(struct request *req, int64_t *id)
 {
-	const char *s = req_param(req, 0);
-	char *end = NULL;
-	long long v = s && *s >= '1' && *s <= '9' && strlen(s) <= 15 ? strtoll(s, &end, 10) : 0;
-	if (v <= 0 || *end) {
-		req_errorf(req, "no such token");
-		return GD_E_NOT_FOUND;
-	}
-	*id = v;
+	return req_param_int(req, 0, 1, INT64_MAX, "token", id);
+}
+
+/* A token change waiting for the writer. */
+struct token_job {
+	int64_t user_id;
+	char *name;
+	char *username;        /* for the log line */
+	char token[TOKEN_LEN + 1];
+	int64_t id;
+};
+
+static void token_job_free(void *ctx)
+{
+	struct token_job *j = ctx;
+	free(j->name);
+	free(j->username);
+	OPENSSL_cleanse(j->token, sizeof j->token);
+	free(j);
+}
+
+static enum gd_status create_run(struct db *w, void *ctx)
+{
+	struct token_job *j = ctx;
+	return token_create(w, j->user_id, j->name, j->token, &j->id);
+}
+
+static enum gd_status created(struct request *req, enum gd_status st)
+{
+	struct token_job *j = req->job_ctx;
+	json_t *body;
+	if (st || (st = token_get_json(j->id, &body)))
+		return st;
+	json_object_set_new(body, "token", json_string(j->token));
+	char loc[64];
+	snprintf(loc, sizeof loc, "/api/v1/tokens/%lld", (long long)j->id);
+	req_add_header(req, "Location", loc);
+	log_at(LOG_INFO, "token %lld for '%s' created by '%s'", (long long)j->id, j->username, req->who.username);
+	req_reply_json(req, 201, body);
+	return GD_OK;
+}
+
+static enum gd_status revoke_run(struct db *w, void *ctx)
+{
+	return token_revoke(w, ((struct token_job *)ctx)->id);
+}
+
+static enum gd_status revoked(struct request *req, enum gd_status st)
+{
+	struct token_job *j = req->job_ctx;
+	if (st == GD_E_NOT_FOUND)
+		req_errorf(req, "no token '%lld'", (long long)j->id);
+	if (st)
+		return st;
+	log_at(LOG_INFO, "token %lld revoked by '%s'", (long long)j->id, req->who.username);
+	req->status = 204;
 	return GD_OK;
 }
 
@@ -42,7 +92,7 @@ enum gd_status api_tokens_get(struct request *req)
 		return st;
 	if ((st = token_get_json(id, &body))) {
 		if (st == GD_E_NOT_FOUND)
-			req_errorf(req, "no such token");
+			req_errorf(req, "no token '%lld'", (long long)id);
 		return st;
 	}
 	req_reply_json(req, 200, body);
@@ -69,7 +119,7 @@ enum gd_status api_tokens_create(struct request *req)
 	const char *username = json_is_string(ju) ? json_string_value(ju) : req->who.username;
 	int64_t user_id = 0;
 	bool disabled = false;
-	if (!req->error_fields) {
+	if (!gd_err_has_fields(&req->err)) {
 		st = users_find(NULL, username, &user_id, &disabled);
 		if (st == GD_E_NOT_FOUND)
 			req_field_error(req, "username", "no such user");
@@ -78,23 +128,15 @@ enum gd_status api_tokens_create(struct request *req)
 		else if (disabled)
 			req_field_error(req, "username", "the user is disabled");
 	}
-	if (req->error_fields) {
+	if (gd_err_has_fields(&req->err)) {
 		req_errorf(req, "the token is not valid");
 		return GD_E_VALIDATION;
 	}
-	char token[TOKEN_LEN + 1];
-	int64_t id = 0;
-	json_t *body;
-	if ((st = token_create(NULL, user_id, json_is_string(jn) ? json_string_value(jn) : "", token, &id)) ||
-	    (st = token_get_json(id, &body)))
-		return st;
-	json_object_set_new(body, "token", json_string(token));
-	char loc[64];
-	snprintf(loc, sizeof loc, "/api/v1/tokens/%lld", (long long)id);
-	req_add_header(req, "Location", loc);
-	log_at(LOG_INFO, "token %lld for '%s' created by '%s'", (long long)id, username, req->who.username);
-	req_reply_json(req, 201, body);
-	return GD_OK;
+	struct token_job *j = xcalloc(1, sizeof *j);
+	j->user_id = user_id;
+	j->name = xstrdup(json_is_string(jn) ? json_string_value(jn) : "");
+	j->username = xstrdup(username);
+	return req_write_async(req, create_run, j, token_job_free, created);
 }
 
 enum gd_status api_tokens_revoke(struct request *req)
@@ -103,12 +145,7 @@ enum gd_status api_tokens_revoke(struct request *req)
 	enum gd_status st;
 	if ((st = token_id_param(req, &id)))
 		return st;
-	if ((st = token_revoke(id))) {
-		if (st == GD_E_NOT_FOUND)
-			req_errorf(req, "no such token");
-		return st;
-	}
-	log_at(LOG_INFO, "token %lld revoked by '%s'", (long long)id, req->who.username);
-	req->status = 204;
-	return GD_OK;
+	struct token_job *j = xcalloc(1, sizeof *j);
+	j->id = id;
+	return req_write_async(req, revoke_run, j, token_job_free, revoked);
 }

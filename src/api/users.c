@@ -1,6 +1,7 @@
 /* users.c - /api/v1/users (admin only): list, create, show and change users
  * (role, department, display name, disabled, password reset). The rules
- * live in src/auth/users.c. */
+ * live in src/auth/users.c; the writes are writer jobs. */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,33 +9,12 @@
 #include "gongdan/api.h"
 #include "gongdan/log.h"
 #include "gongdan/users.h"
+#include "gongdan/xalloc.h"
 
 /* {id} as a positive integer; anything else is a user that does not exist. */
 static enum gd_status user_id_param(struct request *req, int64_t *id)
 {
-	const char *s = req_param(req, 0);
-	char *end = NULL;
-	long long v = s && *s >= '1' && *s <= '9' && strlen(s) <= 15 ? strtoll(s, &end, 10) : 0;
-	if (v <= 0 || *end) {
-		req_errorf(req, "no such user");
-		return GD_E_NOT_FOUND;
-	}
-	*id = v;
-	return GD_OK;
-}
-
-/* Hands validation reasons to the request for the error body. */
-static enum gd_status with_fields(struct request *req, enum gd_status st, json_t *fields)
-{
-	if (st == GD_E_VALIDATION) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(fields, k, v)
-			req_field_error(req, k, json_string_value(v));
-		req_errorf(req, "the user is not valid");
-	}
-	json_decref(fields);
-	return st;
+	return req_param_int(req, 0, 1, INT64_MAX, "user", id);
 }
 
 enum gd_status api_users_list(struct request *req)
@@ -46,41 +26,90 @@ enum gd_status api_users_list(struct request *req)
 	return st;
 }
 
+/* Answers with the user as it is now (after a write: read after the commit). */
+static enum gd_status reply_user(struct request *req, int status, int64_t id)
+{
+	json_t *body;
+	enum gd_status st = users_get_json(NULL, id, &body);
+	if (st == GD_E_NOT_FOUND)
+		req_errorf(req, "no such user");
+	if (!st)
+		req_reply_json(req, status, body);
+	return st;
+}
+
 enum gd_status api_users_get(struct request *req)
 {
 	int64_t id;
-	json_t *body;
 	enum gd_status st;
 	if ((st = user_id_param(req, &id)))
 		return st;
-	if ((st = users_get_json(NULL, id, &body))) {
-		if (st == GD_E_NOT_FOUND)
-			req_errorf(req, "no such user");
-		return st;
-	}
-	req_reply_json(req, 200, body);
-	return GD_OK;
+	return reply_user(req, 200, id);
+}
+
+/* A user change waiting for the writer: copies of what the request said. */
+struct user_job {
+	struct user_spec spec;     /* create: strings owned by the job */
+	json_t *patch;             /* update */
+	int64_t id;                /* update: the user; create: the new id */
+	char hash[PASSWORD_STORED_MAX];
+	struct gd_err e;
+};
+
+static void user_job_free(void *ctx)
+{
+	struct user_job *j = ctx;
+	free((char *)j->spec.username);
+	free((char *)j->spec.role);
+	free((char *)j->spec.department);
+	free((char *)j->spec.display_name);
+	json_decref(j->patch);
+	gd_err_release(&j->e);
+	OPENSSL_cleanse(j->hash, sizeof j->hash);
+	free(j);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
 }
 
 /* Reads an optional string member; records a field error for other types. */
-static const char *opt_string(struct request *req, const char *name, bool *bad)
+static const char *opt_string(struct request *req, const char *name)
 {
 	json_t *v = json_object_get(req->json, name);
 	if (!v || json_is_null(v))
 		return NULL;
 	if (!json_is_string(v)) {
 		req_field_error(req, name, "must be a string");
-		*bad = true;
 		return NULL;
 	}
 	return json_string_value(v);
+}
+
+static enum gd_status insert_run(struct db *w, void *ctx)
+{
+	struct user_job *j = ctx;
+	return users_insert(w, &j->spec, j->hash, &j->id, &j->e);
+}
+
+static enum gd_status created(struct request *req, enum gd_status st)
+{
+	struct user_job *j = req->job_ctx;
+	if (st)
+		return req_fail(req, st, &j->e);
+	char loc[64];
+	snprintf(loc, sizeof loc, "/api/v1/users/%lld", (long long)j->id);
+	req_add_header(req, "Location", loc);
+	log_at(LOG_INFO, "user '%s' (id %lld, %s) created by '%s'", j->spec.username, (long long)j->id, j->spec.role,
+	       req->who.username);
+	return reply_user(req, 201, j->id);
 }
 
 enum gd_status api_users_create(struct request *req)
 {
 	static const char *const known[] = {"username", "role", "department", "display_name", "password"};
 	enum gd_status st;
-	bool bad = false;
 	const char *key;
 	json_t *v;
 	json_object_foreach(req->json, key, v) {
@@ -88,34 +117,47 @@ enum gd_status api_users_create(struct request *req)
 		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 			ok |= !strcmp(key, known[i]);
 		if (!ok)
-			req_field_error(req, key, "unknown field"), bad = true;
+			req_field_error(req, key, "unknown field");
 	}
 	struct user_spec spec = {
-		.username = opt_string(req, "username", &bad),
-		.role = opt_string(req, "role", &bad),
-		.department = opt_string(req, "department", &bad),
-		.display_name = opt_string(req, "display_name", &bad),
-		.password = opt_string(req, "password", &bad),
+		.username = opt_string(req, "username"),
+		.role = opt_string(req, "role"),
+		.department = opt_string(req, "department"),
+		.display_name = opt_string(req, "display_name"),
+		.password = opt_string(req, "password"),
 	};
-	if (bad) {
+	if (gd_err_has_fields(&req->err)) {
 		req_errorf(req, "the user is not valid");
 		return GD_E_VALIDATION;
 	}
 	spec.password_len = spec.password ? json_string_length(json_object_get(req->json, "password")) : 0;
-	int64_t id = 0;
-	json_t *fields = json_object();
-	if ((st = with_fields(req, users_create(NULL, &spec, &id, fields), fields)))
+	struct user_job *j = xcalloc(1, sizeof *j);
+	if ((st = users_check_new(&spec, j->hash, &j->e))) {
+		st = req_fail(req, st, &j->e);
+		user_job_free(j);
 		return st;
-	json_t *body;
-	if ((st = users_get_json(NULL, id, &body)))
-		return st;
-	char loc[64];
-	snprintf(loc, sizeof loc, "/api/v1/users/%lld", (long long)id);
-	req_add_header(req, "Location", loc);
-	log_at(LOG_INFO, "user '%s' (id %lld, %s) created by '%s'", spec.username, (long long)id, spec.role,
-	       req->who.username);
-	req_reply_json(req, 201, body);
-	return GD_OK;
+	}
+	j->spec.username = dup_or_null(spec.username);
+	j->spec.role = dup_or_null(spec.role);
+	j->spec.department = dup_or_null(spec.department);
+	j->spec.display_name = dup_or_null(spec.display_name);
+	return req_write_async(req, insert_run, j, user_job_free, created);
+}
+
+static enum gd_status patch_run(struct db *w, void *ctx)
+{
+	struct user_job *j = ctx;
+	return users_apply_patch(w, j->id, j->patch, j->hash, &j->e);
+}
+
+static enum gd_status patched(struct request *req, enum gd_status st)
+{
+	struct user_job *j = req->job_ctx;
+	if (st)
+		return req_fail(req, st, &j->e);
+	log_at(LOG_INFO, "user id %lld changed by '%s'%s", (long long)j->id, req->who.username,
+	       json_object_get(j->patch, "password") ? " (password reset)" : "");
+	return reply_user(req, 200, j->id);
 }
 
 enum gd_status api_users_update(struct request *req)
@@ -124,17 +166,13 @@ enum gd_status api_users_update(struct request *req)
 	enum gd_status st;
 	if ((st = user_id_param(req, &id)))
 		return st;
-	json_t *fields = json_object();
-	st = users_update(id, req->json, req->who.user_id, fields);
-	if (st == GD_E_NOT_FOUND)
-		req_errorf(req, "no such user");
-	if ((st = with_fields(req, st, fields)))
+	struct user_job *j = xcalloc(1, sizeof *j);
+	j->id = id;
+	if ((st = users_check_patch(id, req->json, req->who.user_id, j->hash, &j->e))) {
+		st = req_fail(req, st, &j->e);
+		user_job_free(j);
 		return st;
-	json_t *body;
-	if ((st = users_get_json(NULL, id, &body)))
-		return st;
-	log_at(LOG_INFO, "user id %lld changed by '%s'%s", (long long)id, req->who.username,
-	       json_object_get(req->json, "password") ? " (password reset)" : "");
-	req_reply_json(req, 200, body);
-	return GD_OK;
+	}
+	j->patch = json_deep_copy(req->json);
+	return req_write_async(req, patch_run, j, user_job_free, patched);
 }

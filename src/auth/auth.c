@@ -75,25 +75,6 @@ enum gd_status auth_check_csrf(struct request *req)
 	return GD_OK;
 }
 
-enum gd_status auth_write_begin(struct db *priv, struct db **w)
-{
-	if (!priv)
-		return db_write_begin(w);
-	*w = priv;
-	return db_exec(priv, "BEGIN IMMEDIATE");
-}
-
-enum gd_status auth_write_end(struct db *priv, struct db *w, enum gd_status st)
-{
-	if (!priv)
-		return db_write_end(w, st);
-	if (st) {
-		db_exec(priv, "ROLLBACK");
-		return st;
-	}
-	return db_exec(priv, "COMMIT");
-}
-
 struct db *auth_reader(struct db *priv)
 {
 	return priv ? priv : db_reader();
@@ -104,12 +85,13 @@ bool auth_principal_from_row(struct db_stmt *st, int col, struct principal *who)
 	memset(who, 0, sizeof *who);
 	if (db_col_int64(st, col + 4))
 		return false; /* disabled */
-	if ((size_t)db_col_bytes(st, col + 1) >= sizeof who->username ||
-	    (size_t)db_col_bytes(st, col + 2) >= sizeof who->role)
+	if ((size_t)db_col_bytes(st, col + 1) >= sizeof who->username)
 		return false;
+	who->role = role_parse(db_col_text(st, col + 2));
+	if (who->role == ROLE_NONE)
+		return false; /* a role this build does not know grants nothing */
 	who->user_id = db_col_int64(st, col);
 	snprintf(who->username, sizeof who->username, "%s", db_col_text(st, col + 1));
-	snprintf(who->role, sizeof who->role, "%s", db_col_text(st, col + 2));
 	who->department_id = db_col_null(st, col + 3) ? 0 : db_col_int64(st, col + 3);
 	return true;
 }

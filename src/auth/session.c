@@ -3,6 +3,7 @@
 #include "gongdan/session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gongdan/auth.h"
@@ -10,67 +11,85 @@
 #include "gongdan/digest.h"
 #include "gongdan/gd_time.h"
 #include "gongdan/log.h"
+#include "gongdan/xalloc.h"
 
-enum gd_status session_create(int64_t user_id, char *id_out, char *csrf_out)
+enum gd_status session_new(char *id_out, char *csrf_out)
+{
+	enum gd_status s;
+	if ((s = secret_random_b64url(id_out)) || (s = secret_random_b64url(csrf_out)))
+		return s;
+	return GD_OK;
+}
+
+enum gd_status session_store(struct db *w, int64_t user_id, const char *id, const char *csrf)
 {
 	enum gd_status s;
 	unsigned char hash[DIGEST_SHA256_LEN];
-	if ((s = secret_random_b64url(id_out)) || (s = secret_random_b64url(csrf_out)))
-		return s;
-	digest_sha256(id_out, SESSION_ID_LEN, hash);
+	digest_sha256(id, SESSION_ID_LEN, hash);
 	int64_t now = time_now();
-	struct db *w;
 	struct db_stmt *st;
-	if ((s = db_write_begin(&w)))
-		return s;
 	if ((s = db_prepare(w, "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen <= ?2", &st)))
-		goto out;
+		return s;
 	db_bind_int64(st, 1, now);
 	db_bind_int64(st, 2, now - SESSION_IDLE_SECONDS);
 	if ((s = db_run(st)))
-		goto out;
+		return s;
 	if ((s = db_prepare(w,
 			    "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen, expires_at) "
 			    "VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
 			    &st)))
-		goto out;
+		return s;
 	db_bind_blob(st, 1, hash, sizeof hash);
 	db_bind_int64(st, 2, user_id);
-	db_bind_text(st, 3, csrf_out, -1);
+	db_bind_text(st, 3, csrf, -1);
 	db_bind_int64(st, 4, now);
 	db_bind_int64(st, 5, now + SESSION_MAX_SECONDS);
-	s = db_run(st);
-out:
-	return db_write_end(w, s);
+	return db_run(st);
 }
 
-static enum gd_status delete_hash(const unsigned char *hash)
+/* A session row to change in the writer's next batch, nobody waiting. */
+struct session_write {
+	unsigned char hash[DIGEST_SHA256_LEN];
+	int64_t now;
+};
+
+static enum gd_status delete_row(struct db *w, const unsigned char *hash)
 {
-	struct db *w;
 	struct db_stmt *st;
 	enum gd_status s;
-	if ((s = db_write_begin(&w)))
-		return s;
 	if (!(s = db_prepare(w, "DELETE FROM sessions WHERE id_hash = ?1", &st))) {
 		db_bind_blob(st, 1, hash, DIGEST_SHA256_LEN);
 		s = db_run(st);
 	}
-	return db_write_end(w, s);
+	return s;
 }
 
-static void touch(const unsigned char *hash, int64_t now)
+static enum gd_status delete_run(struct db *w, void *ctx)
 {
-	struct db *w;
+	return delete_row(w, ((struct session_write *)ctx)->hash);
+}
+
+static enum gd_status touch_run(struct db *w, void *ctx)
+{
+	struct session_write *t = ctx;
 	struct db_stmt *st;
 	enum gd_status s;
-	if (db_write_begin(&w))
-		return; /* busy: the next request tries again */
 	if (!(s = db_prepare(w, "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1", &st))) {
-		db_bind_blob(st, 1, hash, DIGEST_SHA256_LEN);
-		db_bind_int64(st, 2, now);
+		db_bind_blob(st, 1, t->hash, DIGEST_SHA256_LEN);
+		db_bind_int64(st, 2, t->now);
 		s = db_run(st);
 	}
-	db_write_end(w, s);
+	return s;
+}
+
+/* Queues a write nobody waits for: a failure (busy, full disk) only means
+ * the next request tries again. */
+static void later(enum gd_status (*run)(struct db *w, void *ctx), const unsigned char *hash, int64_t now)
+{
+	struct session_write *t = xmalloc(sizeof *t);
+	memcpy(t->hash, hash, sizeof t->hash);
+	t->now = now;
+	db_write_detached(run, t, db_free_ctx);
 }
 
 enum gd_status session_identify(const char *id, size_t n, struct principal *who)
@@ -107,22 +126,22 @@ enum gd_status session_identify(const char *id, size_t n, struct principal *who)
 	}
 	if (expires <= now || last_seen + SESSION_IDLE_SECONDS <= now) {
 		memset(who, 0, sizeof *who);
-		delete_hash(hash);
+		later(delete_run, hash, now);
 		return GD_E_UNAUTHORIZED;
 	}
 	if (now - last_seen >= SESSION_TOUCH_SECONDS)
-		touch(hash, now);
+		later(touch_run, hash, now);
 	who->via_session = true;
 	return GD_OK;
 }
 
-enum gd_status session_delete(const char *id, size_t n)
+enum gd_status session_delete(struct db *w, const char *id, size_t n)
 {
 	if (n != SESSION_ID_LEN)
 		return GD_OK;
 	unsigned char hash[DIGEST_SHA256_LEN];
 	digest_sha256(id, n, hash);
-	return delete_hash(hash);
+	return delete_row(w, hash);
 }
 
 void session_cookie(const char *id, int secure, char *out, size_t outlen)

@@ -3,6 +3,7 @@
 #include "gongdan/token.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gongdan/auth.h"
@@ -10,8 +11,9 @@
 #include "gongdan/digest.h"
 #include "gongdan/gd_time.h"
 #include "gongdan/log.h"
+#include "gongdan/xalloc.h"
 
-enum gd_status token_create(struct db *priv, int64_t user_id, const char *name, char *out, int64_t *id_out)
+enum gd_status token_create(struct db *w, int64_t user_id, const char *name, char *out, int64_t *id_out)
 {
 	enum gd_status s;
 	unsigned char hash[DIGEST_SHA256_LEN];
@@ -19,10 +21,7 @@ enum gd_status token_create(struct db *priv, int64_t user_id, const char *name, 
 	if ((s = secret_random_b64url(out + 3)))
 		return s;
 	digest_sha256(out, TOKEN_LEN, hash);
-	struct db *w;
 	struct db_stmt *st;
-	if ((s = auth_write_begin(priv, &w)))
-		return s;
 	if (!(s = db_prepare(w,
 			     "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) "
 			     "VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -36,22 +35,33 @@ enum gd_status token_create(struct db *priv, int64_t user_id, const char *name, 
 	}
 	if (!s && id_out)
 		*id_out = db_last_insert_id(w);
-	return auth_write_end(priv, w, s);
+	return s;
 }
 
-static void touch(int64_t id, int64_t now)
+struct touch {
+	int64_t id, now;
+};
+
+static enum gd_status touch_run(struct db *w, void *ctx)
 {
-	struct db *w;
+	struct touch *t = ctx;
 	struct db_stmt *st;
 	enum gd_status s;
-	if (db_write_begin(&w))
-		return; /* busy: the next request tries again */
 	if (!(s = db_prepare(w, "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1", &st))) {
-		db_bind_int64(st, 1, id);
-		db_bind_int64(st, 2, now);
+		db_bind_int64(st, 1, t->id);
+		db_bind_int64(st, 2, t->now);
 		s = db_run(st);
 	}
-	db_write_end(w, s);
+	return s;
+}
+
+/* Queued for the writer; nobody waits (a failure: the next request tries again). */
+static void touch(int64_t id, int64_t now)
+{
+	struct touch *t = xmalloc(sizeof *t);
+	t->id = id;
+	t->now = now;
+	db_write_detached(touch_run, t, db_free_ctx);
 }
 
 enum gd_status token_identify(const char *text, size_t n, struct principal *who)
@@ -90,20 +100,17 @@ enum gd_status token_identify(const char *text, size_t n, struct principal *who)
 	return GD_OK;
 }
 
-enum gd_status token_revoke(int64_t id)
+enum gd_status token_revoke(struct db *w, int64_t id)
 {
-	struct db *w;
 	struct db_stmt *st;
 	enum gd_status s;
-	if ((s = db_write_begin(&w)))
-		return s;
 	if (!(s = db_prepare(w, "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1", &st))) {
 		db_bind_int64(st, 1, id);
 		db_bind_int64(st, 2, time_now());
 		if (!(s = db_run(st)) && db_changes(w) == 0)
 			s = GD_E_NOT_FOUND;
 	}
-	return db_write_end(w, s);
+	return s;
 }
 
 static json_t *time_or_null(struct db_stmt *st, int col)

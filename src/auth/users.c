@@ -12,26 +12,25 @@
 #include "gongdan/password.h"
 #include "gongdan/utf8.h"
 
-static const char *const roles[] = {"agent", "dispatcher", "handler", "supervisor", "admin"};
+#include <openssl/crypto.h>
 
-bool users_role_valid(const char *role)
+/* The first reason for a field is the one reported. */
+static void field(struct gd_err *e, const char *name, const char *reason)
 {
-	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
-		if (!strcmp(role, roles[i]))
-			return true;
-	return false;
+	if (!e->fields || !json_object_get(e->fields, name))
+		gd_err_field(e, name, reason);
 }
 
-/* Roles that live in the centre department (SPEC §1, §2). */
-static bool centre_role(const char *role)
+static const char *role_rule(const char *role)
 {
-	return !strcmp(role, "agent") || !strcmp(role, "dispatcher") || !strcmp(role, "supervisor");
-}
-
-static void field(json_t *fields, const char *name, const char *reason)
-{
-	if (fields && !json_object_get(fields, name))
-		json_object_set_new(fields, name, json_string(reason));
+	static _Thread_local char why[96];
+	if (!*role)
+		return "required";
+	if (role_parse(role) == ROLE_NONE) {
+		snprintf(why, sizeof why, "one of %s", role_codes_text());
+		return why;
+	}
+	return NULL;
 }
 
 static const char *username_rule(const char *u)
@@ -139,14 +138,16 @@ static enum gd_status centre_dept(struct db *d, struct dept *out)
 }
 
 /* The role x department rule; NULL when the pair is allowed. */
-static const char *dept_rule(const char *role, const struct dept *dp)
+static const char *dept_rule(enum role role, const struct dept *dp)
 {
-	if (centre_role(role)) {
-		if (!dp->id || strcmp(dp->kind, "centre"))
-			return !strcmp(role, "agent")	    ? "an agent belongs to the centre department (PCSC)"
-			       : !strcmp(role, "dispatcher") ? "a dispatcher belongs to the centre department (PCSC)"
-							     : "a supervisor belongs to the centre department (PCSC)";
-	} else if (!strcmp(role, "handler")) {
+	static _Thread_local char why[96];
+	if (role_has(role, ROLE_CENTRE)) {
+		if (!dp->id || strcmp(dp->kind, "centre")) {
+			snprintf(why, sizeof why, "a%s %s belongs to the centre department (PCSC)",
+				 role == ROLE_AGENT ? "n" : "", role_code(role));
+			return why;
+		}
+	} else if (role_has(role, ROLE_HANDLING)) {
 		if (!dp->id)
 			return "required for a handler";
 		if (strcmp(dp->kind, "handling"))
@@ -156,56 +157,53 @@ static const char *dept_rule(const char *role, const struct dept *dp)
 }
 
 /* Resolves a department code into *dp, or records why not. */
-static enum gd_status resolve_dept(struct db *d, const char *code, struct dept *dp, json_t *fields)
+static enum gd_status resolve_dept(struct db *d, const char *code, struct dept *dp, struct gd_err *e)
 {
 	enum gd_status s = dept_by_code(d, code, dp);
 	if (s == GD_E_NOT_FOUND) {
-		field(fields, "department", "unknown department code");
+		field(e, "department", "unknown department code");
 		memset(dp, 0, sizeof *dp);
-		return GD_E_VALIDATION;
+		return gd_errf(e, GD_E_VALIDATION, "the user is not valid");
 	}
 	return s;
 }
 
-enum gd_status users_create(struct db *priv, const struct user_spec *spec, int64_t *id_out, json_t *fields)
+enum gd_status users_check_new(const struct user_spec *spec, char hash[PASSWORD_STORED_MAX], struct gd_err *e)
 {
-	enum gd_status s;
 	const char *why;
-	bool bad = false;
-	char hash[PASSWORD_STORED_MAX];
 	const char *username = spec->username ? spec->username : "";
-	const char *role = spec->role ? spec->role : "";
 	const char *display = spec->display_name ? spec->display_name : username;
-
+	hash[0] = '\0';
 	if ((why = username_rule(username)))
-		field(fields, "username", why), bad = true;
-	if (!*role)
-		field(fields, "role", "required"), bad = true;
-	else if (!users_role_valid(role))
-		field(fields, "role", "one of agent, dispatcher, handler, supervisor, admin"), bad = true;
+		field(e, "username", why);
+	if ((why = role_rule(spec->role ? spec->role : "")))
+		field(e, "role", why);
 	if ((why = display_rule(display)))
-		field(fields, "display_name", why), bad = true;
+		field(e, "display_name", why);
 	if (spec->password && (why = password_rule(spec->password, spec->password_len)))
-		field(fields, "password", why), bad = true;
+		field(e, "password", why);
 	if (spec->department && !*spec->department)
-		field(fields, "department", "must not be empty"), bad = true;
-	if (bad)
-		return GD_E_VALIDATION;
-	/* hash before taking the writer: it costs ~50 ms */
-	if (spec->password && (s = password_hash(spec->password, spec->password_len, hash)))
-		return s;
+		field(e, "department", "must not be empty");
+	if (gd_err_has_fields(e))
+		return gd_errf(e, GD_E_VALIDATION, "the user is not valid");
+	/* hashed here, before the write: it costs ~50 ms */
+	return spec->password ? password_hash(spec->password, spec->password_len, hash) : GD_OK;
+}
 
-	struct db *w;
-	if ((s = auth_write_begin(priv, &w)))
-		return s;
+enum gd_status users_insert(struct db *w, const struct user_spec *spec, const char *hash, int64_t *id_out,
+			    struct gd_err *e)
+{
+	enum gd_status s = GD_OK;
+	const char *why;
+	enum role role = role_parse(spec->role);
 	struct dept dp = {0};
 	if (spec->department)
-		s = resolve_dept(w, spec->department, &dp, fields);
-	else if (centre_role(role))
+		s = resolve_dept(w, spec->department, &dp, e);
+	else if (role_has(role, ROLE_CENTRE))
 		s = centre_dept(w, &dp);
 	if (!s && (why = dept_rule(role, &dp))) {
-		field(fields, "department", why);
-		s = GD_E_VALIDATION;
+		field(e, "department", why);
+		s = gd_errf(e, GD_E_VALIDATION, "the user is not valid");
 	}
 	struct db_stmt *st;
 	if (!s)
@@ -214,22 +212,46 @@ enum gd_status users_create(struct db *priv, const struct user_spec *spec, int64
 			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 			       &st);
 	if (!s) {
-		db_bind_text(st, 1, username, -1);
-		db_bind_text(st, 2, display, -1);
-		db_bind_text(st, 3, role, -1);
+		db_bind_text(st, 1, spec->username, -1);
+		db_bind_text(st, 2, spec->display_name ? spec->display_name : spec->username, -1);
+		db_bind_text(st, 3, role_code(role), -1);
 		if (dp.id)
 			db_bind_int64(st, 4, dp.id);
-		db_bind_text(st, 5, spec->password ? hash : NULL, -1);
+		db_bind_text(st, 5, hash && *hash ? hash : NULL, -1);
 		db_bind_int64(st, 6, time_now());
 		s = db_run(st);
 		if (s == GD_E_CONFLICT) {
-			field(fields, "username", "already taken");
-			s = GD_E_VALIDATION;
+			field(e, "username", "already taken");
+			s = gd_errf(e, GD_E_VALIDATION, "the user is not valid");
 		}
 	}
 	if (!s && id_out)
 		*id_out = db_last_insert_id(w);
-	return auth_write_end(priv, w, s);
+	return s;
+}
+
+struct create_args {
+	const struct user_spec *spec;
+	const char *hash;
+	int64_t *id;
+	struct gd_err *e;
+};
+
+static enum gd_status create_run(struct db *w, void *ctx)
+{
+	struct create_args *a = ctx;
+	return users_insert(w, a->spec, a->hash, a->id, a->e);
+}
+
+enum gd_status users_create(struct db *priv, const struct user_spec *spec, int64_t *id_out, struct gd_err *e)
+{
+	char hash[PASSWORD_STORED_MAX];
+	enum gd_status s = users_check_new(spec, hash, e);
+	struct create_args a = {spec, hash, id_out, e};
+	if (!s)
+		s = priv ? db_write_on(priv, create_run, &a) : db_write_run(create_run, &a);
+	OPENSSL_cleanse(hash, sizeof hash);
+	return s;
 }
 
 /* The fields of a user row that a patch may change. */
@@ -258,61 +280,62 @@ static enum gd_status load_row(struct db *d, int64_t id, struct user_row *u)
 	return s ? s : row ? GD_OK : GD_E_NOT_FOUND;
 }
 
-enum gd_status users_update(int64_t id, const json_t *patch, int64_t actor_id, json_t *fields)
+enum gd_status users_check_patch(int64_t id, const json_t *patch, int64_t actor_id, char hash[PASSWORD_STORED_MAX],
+				 struct gd_err *e)
 {
 	static const char *const known[] = {"role", "department", "display_name", "disabled", "password"};
-	enum gd_status s;
 	const char *why;
-	bool bad = false;
 	const char *key;
 	json_t *v;
-
+	hash[0] = '\0';
 	json_object_foreach((json_t *)patch, key, v) {
 		bool ok = false;
 		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 			ok |= !strcmp(key, known[i]);
 		if (!ok)
-			field(fields, key, "unknown field"), bad = true;
+			field(e, key, "unknown field");
 	}
 	json_t *jrole = json_object_get(patch, "role"), *jdept = json_object_get(patch, "department");
 	json_t *jdisp = json_object_get(patch, "display_name"), *jdis = json_object_get(patch, "disabled");
 	json_t *jpw = json_object_get(patch, "password");
 	if (jrole && !json_is_string(jrole))
-		field(fields, "role", "must be a string"), bad = true;
-	else if (jrole && !users_role_valid(json_string_value(jrole)))
-		field(fields, "role", "one of agent, dispatcher, handler, supervisor, admin"), bad = true;
+		field(e, "role", "must be a string");
+	else if (jrole && (why = role_rule(json_string_value(jrole))))
+		field(e, "role", why);
 	if (jdept && !json_is_string(jdept) && !json_is_null(jdept))
-		field(fields, "department", "must be a department code or null"), bad = true;
+		field(e, "department", "must be a department code or null");
 	if (jdisp && !json_is_string(jdisp))
-		field(fields, "display_name", "must be a string"), bad = true;
+		field(e, "display_name", "must be a string");
 	else if (jdisp && (why = json_string_length(jdisp) == 0 ? "must not be empty"
 								   : display_rule(json_string_value(jdisp))))
-		field(fields, "display_name", why), bad = true;
+		field(e, "display_name", why);
 	if (jdis && !json_is_boolean(jdis))
-		field(fields, "disabled", "must be true or false"), bad = true;
+		field(e, "disabled", "must be true or false");
 	if (jpw && !json_is_string(jpw))
-		field(fields, "password", "must be a string"), bad = true;
+		field(e, "password", "must be a string");
 	else if (jpw && (why = password_rule(json_string_value(jpw), json_string_length(jpw))))
-		field(fields, "password", why), bad = true;
+		field(e, "password", why);
 	if (id == actor_id && jdis && json_is_true(jdis))
-		field(fields, "disabled", "you cannot disable your own account"), bad = true;
-	if (id == actor_id && jrole && json_is_string(jrole) && strcmp(json_string_value(jrole), "admin"))
-		field(fields, "role", "you cannot take the admin role from yourself"), bad = true;
-	if (bad)
-		return GD_E_VALIDATION;
+		field(e, "disabled", "you cannot disable your own account");
+	if (id == actor_id && json_is_string(jrole) && !role_has(role_parse(json_string_value(jrole)), ROLE_ALL_POWERS))
+		field(e, "role", "you cannot take the admin role from yourself");
+	if (gd_err_has_fields(e))
+		return gd_errf(e, GD_E_VALIDATION, "the user is not valid");
+	return jpw ? password_hash(json_string_value(jpw), json_string_length(jpw), hash) : GD_OK;
+}
 
-	char hash[PASSWORD_STORED_MAX];
-	if (jpw && (s = password_hash(json_string_value(jpw), json_string_length(jpw), hash)))
-		return s;
-
-	struct db *w;
+enum gd_status users_apply_patch(struct db *w, int64_t id, const json_t *patch, const char *hash, struct gd_err *e)
+{
+	enum gd_status s;
+	const char *why;
+	json_t *jrole = json_object_get(patch, "role"), *jdept = json_object_get(patch, "department");
+	json_t *jdisp = json_object_get(patch, "display_name"), *jdis = json_object_get(patch, "disabled");
+	bool new_password = hash && *hash;
 	struct user_row u;
 	struct dept dp;
 	struct db_stmt *st;
-	if ((s = db_write_begin(&w)))
-		return s;
 	if ((s = load_row(w, id, &u)))
-		goto out;
+		return s == GD_E_NOT_FOUND ? gd_errf(e, s, "no such user") : s;
 	bool was_disabled = u.disabled;
 	if (jrole)
 		snprintf(u.role, sizeof u.role, "%s", json_string_value(jrole));
@@ -321,41 +344,39 @@ enum gd_status users_update(int64_t id, const json_t *patch, int64_t actor_id, j
 	if (jdis)
 		u.disabled = json_is_true(jdis);
 	if (jdept && json_is_string(jdept)) {
-		if ((s = resolve_dept(w, json_string_value(jdept), &dp, fields)))
-			goto out;
+		if ((s = resolve_dept(w, json_string_value(jdept), &dp, e)))
+			return s;
 	} else if (jdept) {
 		memset(&dp, 0, sizeof dp);
 	} else if ((s = dept_by_id(w, u.department_id, &dp))) {
-		goto out;
+		return s;
 	}
-	if ((why = dept_rule(u.role, &dp))) {
-		field(fields, "department", why);
-		s = GD_E_VALIDATION;
-		goto out;
+	if ((why = dept_rule(role_parse(u.role), &dp))) {
+		field(e, "department", why);
+		return gd_errf(e, GD_E_VALIDATION, "the user is not valid");
 	}
 	if ((s = db_prepare(w,
 			    "UPDATE users SET role = ?2, department_id = ?3, display_name = ?4, disabled = ?5, "
 			    "password_hash = coalesce(?6, password_hash) WHERE id = ?1",
 			    &st)))
-		goto out;
+		return s;
 	db_bind_int64(st, 1, id);
 	db_bind_text(st, 2, u.role, -1);
 	if (dp.id)
 		db_bind_int64(st, 3, dp.id);
 	db_bind_text(st, 4, u.display_name, -1);
 	db_bind_int64(st, 5, u.disabled);
-	db_bind_text(st, 6, jpw ? hash : NULL, -1);
+	db_bind_text(st, 6, new_password ? hash : NULL, -1);
 	if ((s = db_run(st)))
-		goto out;
+		return s;
 	/* a disabled account or a new password ends every open session */
-	if ((u.disabled && !was_disabled) || jpw) {
+	if ((u.disabled && !was_disabled) || new_password) {
 		if ((s = db_prepare(w, "DELETE FROM sessions WHERE user_id = ?1", &st)))
-			goto out;
+			return s;
 		db_bind_int64(st, 1, id);
 		s = db_run(st);
 	}
-out:
-	return db_write_end(w, s);
+	return s;
 }
 
 static json_t *row_json(struct db_stmt *st)

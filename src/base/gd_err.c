@@ -36,6 +36,19 @@ int gd_err_has_fields(const struct gd_err *e)
 	return e->fields && json_object_size(e->fields) > 0;
 }
 
+void gd_err_merge(struct gd_err *dst, struct gd_err *src)
+{
+	if (src->message[0])
+		memcpy(dst->message, src->message, sizeof dst->message);
+	if (src->fields && !dst->fields) {
+		dst->fields = src->fields;
+		src->fields = NULL;
+	} else if (src->fields) {
+		json_object_update(dst->fields, src->fields);
+	}
+	gd_err_release(src);
+}
+
 void gd_err_move(struct gd_err *dst, struct gd_err *src)
 {
 	gd_err_release(dst);

@@ -15,11 +15,16 @@ static const struct {
 	[GD_E_CONFLICT] = {409, "conflict", "not allowed in the current state"},
 	[GD_E_PRECONDITION] = {412, "precondition_failed", "the resource has changed (stale If-Match)"},
 	[GD_E_TOO_LARGE] = {413, "payload_too_large", "the request body is too large"},
+	[GD_E_URI_TOO_LONG] = {414, "uri_too_long", "the request URI is too long"},
 	[GD_E_MEDIA_TYPE] = {415, "unsupported_media_type", "the body must be application/json"},
 	[GD_E_VALIDATION] = {422, "validation_failed", "some fields are invalid"},
 	[GD_E_RATE_LIMIT] = {429, "too_many_requests", "too many attempts; try again later"},
 	[GD_E_INTERNAL] = {500, "internal_error", "internal server error"},
+	[GD_E_NOT_IMPLEMENTED] = {501, "not_implemented", "the server does not support this"},
 	[GD_E_UNAVAILABLE] = {503, "unavailable", "the service is busy; try again"},
+	[GD_E_STORAGE_FULL] = {507, "storage_full",
+			       "the server's disk is full, so nothing was saved; try again later "
+			       "(the administrator must free space)"},
 };
 
 static int valid(enum gd_status st)

@@ -54,14 +54,14 @@ int demo_users_seed(struct db *d)
 				.password = password,
 				.password_len = strlen(password),
 			};
-			json_t *fields = json_object();
-			st = users_create(d, &spec, &id, fields);
+			struct gd_err e = GD_ERR_INIT;
+			st = users_create(d, &spec, &id, &e);
 			const char *k;
 			json_t *v;
-			json_object_foreach(fields, k, v)
+			json_object_foreach(e.fields, k, v)
 				fprintf(stderr, "gongdan init: demo user %s: %s: %s\n", demo_users[i].username, k,
 					json_string_value(v));
-			json_decref(fields);
+			gd_err_release(&e);
 		} else if (!st) {
 			note = disabled ? " (exists, disabled)" : " (exists; password as set)";
 		}
@@ -133,7 +133,7 @@ static int demo_principal(const char *username, struct principal *p)
 	db_bind_text(st, 1, username, -1);
 	if (!db_step(st, &row) && row) {
 		p->user_id = db_col_int64(st, 0);
-		snprintf(p->role, sizeof p->role, "%s", db_col_text(st, 1));
+		p->role = role_parse(db_col_text(st, 1));
 		p->department_id = db_col_int64(st, 2);
 		snprintf(p->username, sizeof p->username, "%s", username);
 	}

@@ -346,7 +346,7 @@ static void staff_add(struct staff *s, int64_t id, const char *username, const c
 	p->user_id = id;
 	p->department_id = dept;
 	snprintf(p->username, sizeof p->username, "%s", username);
-	snprintf(p->role, sizeof p->role, "%s", role);
+	p->role = role_parse(role);
 }
 
 static enum gd_status load_staff(struct db *d)
@@ -373,14 +373,23 @@ static enum gd_status load_staff(struct db *d)
 		int64_t id = db_col_int64(st, 0), dept = db_col_int64(st, 3);
 		const char *name = db_col_text(st, 1);
 		int h;
-		if (!strcmp(role, "agent"))
+		switch (role_parse(role)) {
+		case ROLE_AGENT:
 			staff_add(&ref.agents, id, name, role, dept);
-		else if (!strcmp(role, "dispatcher"))
+			break;
+		case ROLE_DISPATCHER:
 			staff_add(&ref.dispatchers, id, name, role, dept);
-		else if (!strcmp(role, "supervisor"))
+			break;
+		case ROLE_SUPERVISOR:
 			staff_add(&ref.supervisors, id, name, role, dept);
-		else if (!strcmp(role, "handler") && (h = handling_index(dept)) >= 0)
-			staff_add(&ref.handlers[h], id, name, role, dept);
+			break;
+		case ROLE_HANDLER:
+			if ((h = handling_index(dept)) >= 0)
+				staff_add(&ref.handlers[h], id, name, role, dept);
+			break;
+		default:
+			break;
+		}
 	}
 	db_reset(st);
 	return s;
@@ -402,7 +411,7 @@ static enum gd_status hire_staff(struct db *d, int agents)
 		{"supervisor", &ref.supervisors, 4, "gen_supervisor", "班长"},
 	};
 	enum gd_status s = GD_OK;
-	json_t *fields = json_object();
+	struct gd_err e = GD_ERR_INIT;
 	for (size_t r = 0; r < sizeof roles / sizeof roles[0] && !s; r++) {
 		for (int i = roles[r].have->n; i < roles[r].want && !s; i++) {
 			char name[64], display[64];
@@ -410,7 +419,7 @@ static enum gd_status hire_staff(struct db *d, int agents)
 			snprintf(display, sizeof display, "%s%03d", roles[r].label, i + 1);
 			struct user_spec spec = {.username = name, .role = roles[r].role, .display_name = display};
 			int64_t id;
-			s = users_create(d, &spec, &id, fields);
+			s = users_create(d, &spec, &id, &e);
 		}
 	}
 	for (int h = 0; h < ref.nhandling && !s; h++) {
@@ -425,15 +434,15 @@ static enum gd_status hire_staff(struct db *d, int agents)
 			struct user_spec spec = {.username = name, .role = "handler", .department = code,
 						 .display_name = display};
 			int64_t id;
-			s = users_create(d, &spec, &id, fields);
+			s = users_create(d, &spec, &id, &e);
 		}
 	}
 	if (s) {
-		char *why = json_dumps(fields, JSON_COMPACT);
+		char *why = e.fields ? json_dumps(e.fields, JSON_COMPACT) : NULL;
 		fprintf(stderr, "gongdan generate: cannot create the staff: %s %s\n", status_message(s), why ? why : "");
 		free(why);
 	}
-	json_decref(fields);
+	gd_err_release(&e);
 	return s ? s : load_staff(db_reader());
 }
 
@@ -983,9 +992,9 @@ int cli_generate(int argc, char **argv)
 	ref.frequent = xcalloc((size_t)ref.nfrequent, sizeof *ref.frequent);
 	for (int i = 0; i < ref.nfrequent; i++)
 		mobile(ref.frequent[i], PICK(mobile_prefixes));
-	/* the indexes the simulation reads stay; the others are built once at
-	 * the end, which is much faster than keeping them up to date */
-	static const char *const keep[] = {"tickets_fault_number", "tickets_open_deadline", NULL};
+	/* the index the simulation reads (repeat counts) stays; the others
+	 * are built once at the end, much faster than kept up to date */
+	static const char *const keep[] = {"tickets_fault_number", NULL};
 	enum gd_status s = db_bulk_begin("tickets", keep);
 	if (!s)
 		s = simulate(tickets, (int)days, local_midnight((int64_t)time(NULL)));

@@ -1,6 +1,7 @@
 /* segments.c - `gongdan segments import FILE.csv`: loads mobile number
  * segments (first 7 digits → region) in one transaction; bad rows are
  * reported by line number and skipped, good ones kept. */
+#include <limits.h>
 #include <stdio.h>
 
 #include "gongdan/catalog.h"
@@ -23,22 +24,26 @@ int cli_segments_import(int argc, char **argv)
 		return 1;
 	}
 	struct gd_err e = GD_ERR_INIT;
-	json_t *bad = NULL;
 	int imported = 0;
-	enum gd_status s = segments_import(file, &imported, &bad, &e);
-	size_t i;
-	json_t *row;
-	json_array_foreach(bad, i, row)
-		fprintf(stderr, "%s:%lld: %s\n", file, (long long)json_integer_value(json_object_get(row, "line")),
-			json_string_value(json_object_get(row, "reason")));
+	enum gd_status s = segments_import(file, &imported, &e);
+	size_t bad = e.fields ? json_object_size(e.fields) : 0;
+	/* in line order: the keys are "line N" */
+	for (int line = 1, left = (int)bad; left > 0 && line <= INT_MAX - 1; line++) {
+		char key[32];
+		snprintf(key, sizeof key, "line %d", line);
+		json_t *why = json_object_get(e.fields, key);
+		if (why) {
+			fprintf(stderr, "%s:%d: %s\n", file, line, json_string_value(why));
+			left--;
+		}
+	}
 	db_global_close();
 	if (s) {
 		fprintf(stderr, "gongdan segments import: %s\n", e.message[0] ? e.message : "import failed; nothing changed");
-		json_decref(bad);
 		gd_err_release(&e);
 		return 1;
 	}
-	printf("imported %d segment(s); %zu bad row(s) skipped\n", imported, json_array_size(bad));
-	json_decref(bad);
+	printf("imported %d segment(s); %zu bad row(s) skipped\n", imported, bad);
+	gd_err_release(&e);
 	return 0;
 }

@@ -88,14 +88,14 @@ int cli_user_add(int argc, char **argv)
 		.password = password,
 		.password_len = pwlen,
 	};
-	json_t *fields = json_object();
+	struct gd_err e = GD_ERR_INIT;
 	int64_t id = 0;
-	enum gd_status st = users_create(d, &spec, &id, fields);
+	enum gd_status st = users_create(d, &spec, &id, &e);
 	int rc = 0;
 	if (st) {
 		const char *k;
 		json_t *v;
-		json_object_foreach(fields, k, v)
+		json_object_foreach(e.fields, k, v)
 			fprintf(stderr, "gongdan user add: %s: %s\n", k, json_string_value(v));
 		if (st != GD_E_VALIDATION)
 			fprintf(stderr, "gongdan user add: %s\n", status_message(st));
@@ -105,10 +105,23 @@ int cli_user_add(int argc, char **argv)
 		if (generated)
 			printf("password (shown only now): %s\n", password);
 	}
-	json_decref(fields);
+	gd_err_release(&e);
 	OPENSSL_cleanse(password, sizeof password);
 	db_close(d);
 	return rc;
+}
+
+struct token_args {
+	int64_t user_id;
+	const char *name;
+	char *token;
+	int64_t *id;
+};
+
+static enum gd_status token_run(struct db *w, void *ctx)
+{
+	struct token_args *t = ctx;
+	return token_create(w, t->user_id, t->name, t->token, t->id);
 }
 
 int cli_token_create(int argc, char **argv)
@@ -134,11 +147,12 @@ int cli_token_create(int argc, char **argv)
 	bool disabled = false;
 	char token[TOKEN_LEN + 1];
 	enum gd_status st = users_find(d, username, &user_id, &disabled);
+	struct token_args t = {user_id, name, token, &id};
 	if (st == GD_E_NOT_FOUND)
 		fprintf(stderr, "gongdan token create: no user %s\n", username);
 	else if (!st && disabled)
 		fprintf(stderr, "gongdan token create: user %s is disabled\n", username);
-	else if (!st && (st = token_create(d, user_id, name, token, &id)))
+	else if (!st && (st = db_write_on(d, token_run, &t)))
 		fprintf(stderr, "gongdan token create: %s\n", status_message(st));
 	else if (!st) {
 		/* the token alone on stdout, so scripts can capture it */

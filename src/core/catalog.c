@@ -230,18 +230,18 @@ enum gd_status region_list(struct db *d, json_t **out)
 	return s ? s : db_collect(st, region_json, out);
 }
 
-bool region_exists(struct db *d, const char *code)
+enum gd_status region_exists(struct db *d, const char *code, bool *found)
 {
 	static const char sql[] = "SELECT 1 FROM regions WHERE code = ?1";
 	struct db_stmt *st;
-	bool row = false;
-	if (db_prepare(d, sql, &st))
-		return false;
+	enum gd_status s;
+	*found = false;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
 	db_bind_text(st, 1, code, -1);
-	if (db_step(st, &row))
-		row = false;
+	s = db_step(st, found);
 	db_reset(st);
-	return row;
+	return s;
 }
 
 /* One-column lookup: binds key, copies the first column into out. */
@@ -293,36 +293,30 @@ static char *trim(char *s)
 	return s;
 }
 
-static void bad_row(json_t *bad, int line, const char *reason)
+static void bad_row(struct gd_err *e, int line, const char *reason)
 {
-	json_array_append_new(bad, json_pack("{s:i, s:s}", "line", line, "reason", reason));
+	char key[32];
+	snprintf(key, sizeof key, "line %d", line);
+	gd_err_field(e, key, reason);
 }
 
-enum gd_status segments_import(const char *path, int *imported, json_t **bad, struct gd_err *e)
+struct import {
+	char *text;
+	int *imported;
+	struct gd_err *e;
+};
+
+static enum gd_status import_run(struct db *w, void *ctx)
 {
 	static const char upsert[] = "INSERT INTO number_segments (prefix, region) VALUES (?1, ?2)"
 				     " ON CONFLICT (prefix) DO UPDATE SET region = excluded.region";
-	struct strbuf file = STRBUF_INIT(256u << 20);
-	*imported = 0;
-	*bad = json_array();
-	if (strbuf_read_file(&file, path)) {
-		strbuf_release(&file);
-		return gd_errf(e, GD_E_NOT_FOUND, "cannot read %s (missing, unreadable or over 256 MiB)", path);
-	}
-	char *text = file.buf ? file.buf : (char *)"";
-	if (!strncmp(text, "\xEF\xBB\xBF", 3))
-		text += 3; /* the UTF-8 byte-order mark spreadsheets write */
-	struct db *w;
-	enum gd_status s = db_write_begin(&w);
-	if (s) {
-		strbuf_release(&file);
-		return s;
-	}
+	struct import *im = ctx;
 	struct db_stmt *st;
+	enum gd_status s;
 	if ((s = db_prepare(w, upsert, &st)))
-		goto out;
+		return s;
 	int line = 0;
-	for (char *p = text, *next; p && *p; p = next) {
+	for (char *p = im->text, *next; p && *p; p = next) {
 		char *nl = strchr(p, '\n');
 		next = nl ? nl + 1 : NULL;
 		if (nl)
@@ -333,7 +327,7 @@ enum gd_status segments_import(const char *path, int *imported, json_t **bad, st
 			continue;
 		char *comma = strchr(row, ',');
 		if (!comma) {
-			bad_row(*bad, line, "expected prefix,region");
+			bad_row(im->e, line, "expected prefix,region");
 			continue;
 		}
 		*comma = '\0';
@@ -341,25 +335,43 @@ enum gd_status segments_import(const char *path, int *imported, json_t **bad, st
 		if (line == 1 && !strcmp(prefix, "prefix"))
 			continue; /* header */
 		size_t plen = strlen(prefix);
-		bool digits = plen == 7 && prefix[0] == '1';
+		bool digits = plen == 7 && prefix[0] == '1', known;
 		for (size_t i = 0; digits && i < plen; i++)
 			digits = prefix[i] >= '0' && prefix[i] <= '9';
 		if (!digits) {
-			bad_row(*bad, line, "prefix must be the first 7 digits of a mobile number (1xxxxxx)");
+			bad_row(im->e, line, "prefix must be the first 7 digits of a mobile number (1xxxxxx)");
 			continue;
 		}
-		if (!region_exists(w, region)) {
-			bad_row(*bad, line, "unknown region code");
+		if ((s = region_exists(w, region, &known)))
+			return s;
+		if (!known) {
+			bad_row(im->e, line, "unknown region code");
 			continue;
 		}
 		db_bind_text(st, 1, prefix, 7);
 		db_bind_text(st, 2, region, -1);
 		if ((s = db_run(st)))
-			goto out;
-		(*imported)++;
+			return s;
+		(*im->imported)++;
 	}
-out:
-	s = db_write_end(w, s);
+	return GD_OK;
+}
+
+enum gd_status segments_import(const char *path, int *imported, struct gd_err *e)
+{
+	struct strbuf file = STRBUF_INIT(256u << 20);
+	*imported = 0;
+	if (strbuf_read_file(&file, path)) {
+		strbuf_release(&file);
+		return gd_errf(e, GD_E_NOT_FOUND, "cannot read %s (missing, unreadable or over 256 MiB)", path);
+	}
+	char *text = file.buf ? file.buf : (char *)"";
+	if (!strncmp(text, "\xEF\xBB\xBF", 3))
+		text += 3; /* the UTF-8 byte-order mark spreadsheets write */
+	struct import im = {text, imported, e};
+	enum gd_status s = db_write_run(import_run, &im);
+	if (s)
+		*imported = 0; /* the transaction rolled back */
 	strbuf_release(&file);
 	return s;
 }

@@ -62,31 +62,15 @@ static size_t utf8_prefix(const char *s, size_t n, size_t max)
 	return len;
 }
 
-/* Cuts a trailing incomplete UTF-8 sequence left by a truncating snprintf,
- * so that messages stay valid JSON strings. */
-static void utf8_trim_tail(char *s)
+__attribute__((format(printf, 2, 3)))
+static enum gd_status fail(struct gd_err *e, const char *fmt, ...)
 {
-	size_t len = strlen(s);
-	size_t lead = len;
-	while (lead > 0 && len - lead < 3 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
-		lead--;
-	if (lead == 0)
-		return;
-	unsigned char c = (unsigned char)s[lead - 1];
-	size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-	if (len - (lead - 1) < need)
-		s[lead - 1] = '\0';
-}
-
-__attribute__((format(printf, 3, 4)))
-static enum gd_status fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen > 0) {
+	if (e) {
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
+		vsnprintf(e->message, sizeof e->message, fmt, ap);
 		va_end(ap);
-		utf8_trim_tail(err);
+		utf8_sanitize(e->message); /* a quoted name may be cut inside a character */
 	}
 	return GD_E_VALIDATION;
 }
@@ -151,31 +135,30 @@ static void number_format(const json_t *v, char *buf, size_t len)
 }
 
 /* Checks schema[i] and fills *f. */
-static enum gd_status field_parse(const json_t *obj, size_t i, struct field *f,
-				  char *err, size_t errlen)
+static enum gd_status field_parse(const json_t *obj, size_t i, struct field *f, struct gd_err *e)
 {
 	if (!json_is_object(obj))
-		return fail(err, errlen, "schema[%zu]: must be an object", i);
+		return fail(e, "schema[%zu]: must be an object", i);
 
 	json_t *o = (json_t *)obj; /* Jansson's iterators take no const */
 	for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
 		const char *key = json_object_iter_key(it);
 		size_t klen = json_object_iter_key_len(it);
 		if (!known_member(key, klen))
-			return fail(err, errlen, "schema[%zu]: unknown member \"%.*s\"", i,
+			return fail(e, "schema[%zu]: unknown member \"%.*s\"", i,
 				    (int)utf8_prefix(key, klen, QUOTE_MAX), key);
 	}
 
 	const json_t *name = json_object_get(obj, "name");
 	if (!valid_name(name))
-		return fail(err, errlen,
+		return fail(e,
 			    "schema[%zu].name: required, must match [a-z][a-z0-9_]{0,39}", i);
 	f->name = json_string_value(name);
 
 	const json_t *label = json_object_get(obj, "label");
 	if (!is_text(label) || json_string_length(label) == 0
 	    || text_chars(label) > GD_FIELDS_LABEL_MAX)
-		return fail(err, errlen,
+		return fail(e,
 			    "schema[%zu].label: required, a string of 1 to %d characters",
 			    i, GD_FIELDS_LABEL_MAX);
 
@@ -186,13 +169,13 @@ static enum gd_status field_parse(const json_t *obj, size_t i, struct field *f,
 			if (text_equals(type, type_names[t], strlen(type_names[t])))
 				break;
 	if (t == FIELD_TYPE_COUNT)
-		return fail(err, errlen,
+		return fail(e,
 			    "schema[%zu].type: must be one of text, phone, yesno, choice, number", i);
 	f->type = (enum field_type)t;
 
 	const json_t *required = json_object_get(obj, "required");
 	if (required && !json_is_boolean(required))
-		return fail(err, errlen, "schema[%zu].required: must be true or false", i);
+		return fail(e, "schema[%zu].required: must be true or false", i);
 	f->required = json_is_true(required);
 
 	const json_t *max = json_object_get(obj, "max");
@@ -200,24 +183,24 @@ static enum gd_status field_parse(const json_t *obj, size_t i, struct field *f,
 	f->text_max = GD_FIELDS_TEXT_DEFAULT;
 	f->min = f->max = NULL;
 	if (max && f->type != FIELD_TEXT && f->type != FIELD_NUMBER)
-		return fail(err, errlen, "schema[%zu].max: only for text and number fields", i);
+		return fail(e, "schema[%zu].max: only for text and number fields", i);
 	if (min && f->type != FIELD_NUMBER)
-		return fail(err, errlen, "schema[%zu].min: only for number fields", i);
+		return fail(e, "schema[%zu].min: only for number fields", i);
 	if (f->type == FIELD_TEXT && max) {
 		if (!json_is_integer(max) || json_integer_value(max) < 1
 		    || json_integer_value(max) > GD_FIELDS_TEXT_LIMIT)
-			return fail(err, errlen,
+			return fail(e,
 				    "schema[%zu].max: must be an integer from 1 to %d",
 				    i, GD_FIELDS_TEXT_LIMIT);
 		f->text_max = (size_t)json_integer_value(max);
 	}
 	if (f->type == FIELD_NUMBER) {
 		if (max && !json_is_number(max))
-			return fail(err, errlen, "schema[%zu].max: must be a number", i);
+			return fail(e, "schema[%zu].max: must be a number", i);
 		if (min && !json_is_number(min))
-			return fail(err, errlen, "schema[%zu].min: must be a number", i);
+			return fail(e, "schema[%zu].min: must be a number", i);
 		if (min && max && number_cmp(min, max) > 0)
-			return fail(err, errlen, "schema[%zu]: min is greater than max", i);
+			return fail(e, "schema[%zu]: min is greater than max", i);
 		f->min = min;
 		f->max = max;
 	}
@@ -225,23 +208,23 @@ static enum gd_status field_parse(const json_t *obj, size_t i, struct field *f,
 	const json_t *options = json_object_get(obj, "options");
 	f->options = NULL;
 	if (options && f->type != FIELD_CHOICE)
-		return fail(err, errlen, "schema[%zu].options: only for choice fields", i);
+		return fail(e, "schema[%zu].options: only for choice fields", i);
 	if (f->type == FIELD_CHOICE) {
 		size_t n = json_array_size(options);
 		if (!json_is_array(options) || n == 0 || n > GD_FIELDS_OPTIONS_MAX)
-			return fail(err, errlen,
+			return fail(e,
 				    "schema[%zu].options: required, an array of 1 to %d strings",
 				    i, GD_FIELDS_OPTIONS_MAX);
 		for (size_t k = 0; k < n; k++) {
 			const json_t *opt = json_array_get(options, k);
 			if (!is_text(opt) || json_string_length(opt) == 0
 			    || text_chars(opt) > GD_FIELDS_OPTION_CHARS)
-				return fail(err, errlen,
+				return fail(e,
 					    "schema[%zu].options[%zu]: must be a string of 1 to %d characters",
 					    i, k, GD_FIELDS_OPTION_CHARS);
 			for (size_t j = 0; j < k; j++)
 				if (json_equal(json_array_get(options, j), opt))
-					return fail(err, errlen,
+					return fail(e,
 						    "schema[%zu].options[%zu]: duplicate option", i, k);
 		}
 		f->options = options;
@@ -249,56 +232,53 @@ static enum gd_status field_parse(const json_t *obj, size_t i, struct field *f,
 
 	const json_t *help = json_object_get(obj, "help");
 	if (help && (!is_text(help) || text_chars(help) > GD_FIELDS_HELP_MAX))
-		return fail(err, errlen, "schema[%zu].help: must be a string of at most %d characters",
+		return fail(e, "schema[%zu].help: must be a string of at most %d characters",
 			    i, GD_FIELDS_HELP_MAX);
 	return GD_OK;
 }
 
 /* Checks schema (NULL: empty) and fills defs[0..*count). */
 static enum gd_status schema_parse(const json_t *schema, struct field defs[GD_FIELDS_MAX],
-				   size_t *count, char *err, size_t errlen)
+				   size_t *count, struct gd_err *e)
 {
 	enum gd_status st;
 	*count = 0;
 	if (!schema)
 		return GD_OK;
 	if (!json_is_array(schema))
-		return fail(err, errlen, "schema: must be an array");
+		return fail(e, "schema: must be an array");
 	size_t n = json_array_size(schema);
 	if (n > GD_FIELDS_MAX)
-		return fail(err, errlen, "schema: at most %d fields", GD_FIELDS_MAX);
+		return fail(e, "schema: at most %d fields", GD_FIELDS_MAX);
 	for (size_t i = 0; i < n; i++) {
-		if ((st = field_parse(json_array_get(schema, i), i, &defs[i], err, errlen)))
+		if ((st = field_parse(json_array_get(schema, i), i, &defs[i], e)))
 			return st;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(defs[j].name, defs[i].name) == 0)
-				return fail(err, errlen, "schema[%zu].name: duplicate \"%s\"",
+				return fail(e, "schema[%zu].name: duplicate \"%s\"",
 					    i, defs[i].name);
 	}
 	*count = n;
 	return GD_OK;
 }
 
-enum gd_status fields_schema_check(const json_t *schema, char *err, size_t errlen)
+enum gd_status fields_schema_check(const json_t *schema, struct gd_err *e)
 {
 	struct field defs[GD_FIELDS_MAX];
 	size_t count;
-	if (err && errlen > 0)
-		err[0] = '\0';
 	if (!schema)
-		return fail(err, errlen, "schema: must be an array");
-	return schema_parse(schema, defs, &count, err, errlen);
+		return fail(e, "schema: must be an array");
+	return schema_parse(schema, defs, &count, e);
 }
 
-/* Sets errors["fields.<name>"] = reason, the name shortened if need be. */
-static void add_error(json_t *errors, const char *name, size_t len, const char *reason,
-		      size_t *added)
+/* Sets the field error "fields.<name>" = reason, the name shortened if need be. */
+static void add_error(struct gd_err *e, const char *name, size_t len, const char *reason, size_t *added)
 {
 	char key[ERROR_KEY_SIZE];
 	size_t keep = utf8_prefix(name, len, QUOTE_MAX);
 	snprintf(key, sizeof(key), "fields.%.*s%s", (int)keep, name,
 		 keep < len ? "\xe2\x80\xa6" : "");
-	json_object_set_new(errors, key, json_string(reason));
+	gd_err_field(e, key, reason);
 	(*added)++;
 }
 
@@ -389,20 +369,20 @@ static int schema_has(const struct field *defs, size_t count, const char *key, s
 	return 0;
 }
 
-enum gd_status fields_validate(const json_t *schema, const json_t *values, bool require, json_t *errors)
+enum gd_status fields_validate(const json_t *schema, const json_t *values, bool require, struct gd_err *e)
 {
 	struct field defs[GD_FIELDS_MAX];
 	size_t count, added = 0;
 	char buf[GD_CAP_ERROR];
 
-	if (!json_is_object(errors))
+	if (!e)
 		return GD_E_INTERNAL;
-	if (schema_parse(schema, defs, &count, NULL, 0))
+	if (schema_parse(schema, defs, &count, NULL))
 		return GD_E_INTERNAL;
 	if (values && json_is_null(values))
 		values = NULL;
 	if (values && !json_is_object(values)) {
-		json_object_set_new(errors, "fields", json_string("must be an object"));
+		gd_err_field(e, "fields", "must be an object");
 		return GD_E_VALIDATION;
 	}
 
@@ -415,7 +395,7 @@ enum gd_status fields_validate(const json_t *schema, const json_t *values, bool 
 		else
 			reason = value_reason(f, v, buf, sizeof(buf));
 		if (reason)
-			add_error(errors, f->name, strlen(f->name), reason, &added);
+			add_error(e, f->name, strlen(f->name), reason, &added);
 	}
 
 	if (values) {
@@ -427,11 +407,11 @@ enum gd_status fields_validate(const json_t *schema, const json_t *values, bool 
 			if (schema_has(defs, count, key, klen))
 				continue;
 			if (++unknown > GD_FIELDS_UNKNOWN_MAX) {
-				json_object_set_new(errors, "fields", json_string("too many unknown fields"));
+				gd_err_field(e, "fields", "too many unknown fields");
 				added++;
 				break;
 			}
-			add_error(errors, key, klen, "unknown field", &added);
+			add_error(e, key, klen, "unknown field", &added);
 		}
 	}
 	return added ? GD_E_VALIDATION : GD_OK;

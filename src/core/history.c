@@ -79,7 +79,7 @@ static enum gd_status insert_row(struct db *w, const struct history_entry *h, st
 		.at = h->at ? h->at : time_now(),
 		.actor_id = h->actor ? h->actor->user_id : 0,
 		.department_id = h->department_id,
-		.actor_role = h->actor ? h->actor->role : "system",
+		.actor_role = h->actor ? role_code(h->actor->role) : "system",
 		.action = h->action,
 		.from_state = h->from_state ? h->from_state : "",
 		.to_state = h->to_state ? h->to_state : "",

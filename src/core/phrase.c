@@ -97,8 +97,11 @@ struct phrase_values {
 	bool has_category, has_state, has_sort;
 };
 
-static void check(struct db *d, const json_t *in, bool create, struct phrase_values *v, struct gd_err *e)
+/* Validation reasons go to e; a failing lookup is returned as it is (a busy
+ * database is not an unknown category). */
+static enum gd_status check(struct db *d, const json_t *in, bool create, struct phrase_values *v, struct gd_err *e)
 {
+	enum gd_status s;
 	static const char *const allowed[] = {"kind", "text", "category", "state", "sort", NULL};
 	const char *key;
 	json_t *x;
@@ -129,21 +132,25 @@ static void check(struct db *d, const json_t *in, bool create, struct phrase_val
 	}
 	if ((x = json_object_get(in, "category"))) {
 		v->has_category = true;
-		if (!json_is_null(x)) {
+		if (json_is_string(x)) {
 			struct category c;
-			if (!json_is_string(x) || category_find(d, json_string_value(x), &c))
+			s = category_find(d, json_string_value(x), &c);
+			if (s == GD_E_NOT_FOUND)
 				gd_err_field(e, "category", "unknown category");
+			else if (s)
+				return s;
 			else
 				v->category_id = c.id;
-			if (json_is_string(x))
-				category_release(&c);
+			category_release(&c);
+		} else if (!json_is_null(x)) {
+			gd_err_field(e, "category", "unknown category");
 		}
 	}
 	if ((x = json_object_get(in, "state"))) {
 		v->has_state = true;
 		bool found = false;
-		if (json_is_string(x) && state_exists(d, json_string_value(x), &found))
-			found = false;
+		if (json_is_string(x) && (s = state_exists(d, json_string_value(x), &found)))
+			return s;
 		if (!json_is_null(x) && !found)
 			gd_err_field(e, "state", "must be a state code (draft, pending_dispatch, …) or null");
 		else if (!json_is_null(x))
@@ -156,18 +163,17 @@ static void check(struct db *d, const json_t *in, bool create, struct phrase_val
 		else
 			v->sort = json_integer_value(x);
 	}
+	return GD_OK;
 }
 
-enum gd_status phrase_create(const json_t *in, int64_t *id_out, struct gd_err *e)
+enum gd_status phrase_create(struct db *w, const json_t *in, int64_t *id_out, struct gd_err *e)
 {
 	static const char sql[] = "INSERT INTO phrases (kind, text, category_id, state, sort) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5)";
 	struct phrase_values v;
-	struct db *w;
 	struct db_stmt *st;
-	enum gd_status s = db_write_begin(&w);
+	enum gd_status s = check(w, in, true, &v, e);
 	if (s)
 		return s;
-	check(w, in, true, &v, e);
 	if (gd_err_has_fields(e))
 		s = gd_errf(e, GD_E_VALIDATION, "the phrase has invalid fields");
 	else if (!(s = db_prepare(w, sql, &st))) {
@@ -179,22 +185,20 @@ enum gd_status phrase_create(const json_t *in, int64_t *id_out, struct gd_err *e
 		if (!(s = db_run(st)))
 			*id_out = db_last_insert_id(w);
 	}
-	return db_write_end(w, s);
+	return s;
 }
 
-enum gd_status phrase_update(int64_t id, const json_t *in, struct gd_err *e)
+enum gd_status phrase_update(struct db *w, int64_t id, const json_t *in, struct gd_err *e)
 {
 	static const char sql[] =
 		"UPDATE phrases SET kind = coalesce(?2, kind), text = coalesce(?3, text),"
 		" category_id = CASE WHEN ?4 THEN nullif(?5, 0) ELSE category_id END,"
 		" state = CASE WHEN ?6 THEN ?7 ELSE state END, sort = CASE WHEN ?8 THEN ?9 ELSE sort END WHERE id = ?1";
 	struct phrase_values v;
-	struct db *w;
 	struct db_stmt *st;
-	enum gd_status s = db_write_begin(&w);
+	enum gd_status s = check(w, in, false, &v, e);
 	if (s)
 		return s;
-	check(w, in, false, &v, e);
 	if (gd_err_has_fields(e))
 		s = gd_errf(e, GD_E_VALIDATION, "the phrase has invalid fields");
 	else if (!(s = db_prepare(w, sql, &st))) {
@@ -210,21 +214,18 @@ enum gd_status phrase_update(int64_t id, const json_t *in, struct gd_err *e)
 		if (!(s = db_run(st)) && db_changes(w) == 0)
 			s = gd_errf(e, GD_E_NOT_FOUND, "no phrase %lld", (long long)id);
 	}
-	return db_write_end(w, s);
+	return s;
 }
 
-enum gd_status phrase_delete(int64_t id, struct gd_err *e)
+enum gd_status phrase_delete(struct db *w, int64_t id, struct gd_err *e)
 {
 	static const char sql[] = "DELETE FROM phrases WHERE id = ?1";
-	struct db *w;
 	struct db_stmt *st;
-	enum gd_status s = db_write_begin(&w);
-	if (s)
-		return s;
+	enum gd_status s;
 	if (!(s = db_prepare(w, sql, &st))) {
 		db_bind_int64(st, 1, id);
 		if (!(s = db_run(st)) && db_changes(w) == 0)
 			s = gd_errf(e, GD_E_NOT_FOUND, "no phrase %lld", (long long)id);
 	}
-	return db_write_end(w, s);
+	return s;
 }

@@ -43,7 +43,7 @@ enum gd_status queue_counts(struct db *d, const struct principal *who, json_t **
 	bool row;
 	if ((s = db_prepare(d, sql, &st)))
 		return s;
-	db_bind_int64(st, 1, principal_is(who, "handler") ? (who->department_id ? who->department_id : -1) : 0);
+	db_bind_int64(st, 1, role_has(who->role, ROLE_SEES_DEPARTMENT) ? (who->department_id ? who->department_id : -1) : 0);
 	json_t *items = json_array(), *by_state = json_object();
 	json_int_t total = 0, overdue = 0;
 	while (!(s = db_step(st, &row)) && row) {

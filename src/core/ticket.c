@@ -313,16 +313,13 @@ static enum gd_status validate(struct db *d, struct ticket_values *v, bool requi
 	phone_member("contact_number", v->contact_number, e);
 	if (v->priority && strcmp(v->priority, "normal") && strcmp(v->priority, "urgent"))
 		gd_err_field(e, "priority", "must be \"normal\" or \"urgent\"");
-	if (v->region && !region_exists(d, v->region))
+	bool known;
+	if (v->region && (s = region_exists(d, v->region, &known)))
+		return s;
+	if (v->region && !known)
 		gd_err_field(e, "region", "unknown region code (see GET /api/v1/regions)");
 	if (v->cat.fields_schema && v->cat.is_leaf) {
-		json_t *errors = json_object();
-		s = fields_validate(v->cat.fields_schema, v->fields, require_extra, errors);
-		const char *k;
-		json_t *x;
-		json_object_foreach(errors, k, x)
-			gd_err_field(e, k, json_string_value(x));
-		json_decref(errors);
+		s = fields_validate(v->cat.fields_schema, v->fields, require_extra, e);
 		if (s && s != GD_E_VALIDATION)
 			return s;
 	} else if (v->fields && !json_is_object(v->fields) && !json_is_null(v->fields)) {
@@ -390,13 +387,7 @@ enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, s
 	if (!s)
 		s = category_find(d, code, &cat);
 	if (!s) {
-		json_t *errors = json_object();
-		s = fields_validate(cat.fields_schema, values, true, errors);
-		const char *k;
-		json_t *x;
-		json_object_foreach(errors, k, x)
-			gd_err_field(e, k, json_string_value(x));
-		json_decref(errors);
+		s = fields_validate(cat.fields_schema, values, true, e);
 		if (s == GD_E_VALIDATION)
 			gd_errf(e, s, "complete the required fields before submitting (PATCH the draft)");
 	}
@@ -442,12 +433,15 @@ static enum gd_status next_number(struct db *w, int64_t now, char number[TICKET_
 /* Repeat complaints of a ticket created at `at`: the tickets of the same
  * fault number created before it (ids below before_id) in the previous
  * TICKET_REPEAT_DAYS days. A new ticket passes INT64_MAX; an edited draft its
- * own id and creation time, so later tickets never count. */
+ * own id and creation time, so later tickets never count. Bounded work: only
+ * the TICKET_REPEAT_CAP newest earlier tickets of the number are looked at
+ * (ids grow with creation time), so a number with thousands of tickets
+ * costs what one with a hundred does, and the count stops at the cap. */
 static enum gd_status count_repeats(struct db *d, const char *fault_number, int64_t at, int64_t before_id,
 				    int64_t *count)
 {
-	static const char sql[] = "SELECT count(*) FROM tickets WHERE fault_number = ?1 AND created_at >= ?2"
-				  " AND created_at <= ?3 AND id < ?4";
+	static const char sql[] = "SELECT count(*) FROM (SELECT created_at FROM tickets WHERE fault_number = ?1"
+				  " AND id < ?4 ORDER BY id DESC LIMIT ?5) WHERE created_at >= ?2 AND created_at <= ?3";
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
@@ -457,6 +451,7 @@ static enum gd_status count_repeats(struct db *d, const char *fault_number, int6
 	db_bind_int64(st, 2, at - TICKET_REPEAT_DAYS * 86400);
 	db_bind_int64(st, 3, at);
 	db_bind_int64(st, 4, before_id);
+	db_bind_int64(st, 5, TICKET_REPEAT_CAP);
 	*count = 0;
 	if (!(s = db_step(st, &row)) && row)
 		*count = db_col_int64(st, 0);
@@ -530,7 +525,7 @@ enum gd_status ticket_create_prepare(const struct principal *who, const json_t *
 	struct ticket_values v;
 	memset(&v, 0, sizeof v);
 	*job_out = NULL;
-	if (!principal_is(who, "agent") && !principal_is(who, "admin"))
+	if (!role_has(who->role, ROLE_TAKES_COMPLAINTS))
 		return gd_errf(e, GD_E_FORBIDDEN, "only agents take complaints and create tickets");
 	check_members(in, false, e);
 	read_members(in, &v, false, e);
@@ -637,8 +632,59 @@ enum gd_status ticket_create(const struct principal *who, const json_t *in, char
 	return s;
 }
 
-enum gd_status ticket_patch(const struct principal *who, const char *number, const json_t *in, int64_t if_match,
-			    struct gd_err *e)
+/* An edit of a draft, waiting for the writer (see ticket.h). */
+struct ticket_patch_job {
+	struct principal who;
+	char number[TICKET_NUMBER_MAX];
+	json_t *in; /* a private copy: the writer thread reads it */
+	int64_t if_match;
+	struct gd_err e;
+	json_t *result; /* the ticket after the edit, as its editor sees it */
+	int64_t version;
+};
+
+void *ticket_patch_prepare(const struct principal *who, const char *number, const json_t *in, int64_t if_match)
+{
+	struct ticket_patch_job *j = xcalloc(1, sizeof *j);
+	j->who = *who;
+	copy(j->number, sizeof j->number, number);
+	j->in = json_deep_copy(in);
+	j->if_match = if_match;
+	return j;
+}
+
+struct gd_err *ticket_patch_job_err(void *ctx)
+{
+	return &((struct ticket_patch_job *)ctx)->e;
+}
+
+json_t *ticket_patch_job_result(void *ctx, int64_t *version)
+{
+	struct ticket_patch_job *j = ctx;
+	json_t *r = j->result;
+	j->result = NULL;
+	*version = j->version;
+	return r;
+}
+
+void ticket_patch_job_free(void *ctx)
+{
+	struct ticket_patch_job *j = ctx;
+	if (!j)
+		return;
+	json_decref(j->in);
+	json_decref(j->result);
+	gd_err_release(&j->e);
+	free(j);
+}
+
+/* Whether two texts differ; NULL reads as "". */
+static bool differs(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+enum gd_status ticket_patch_write(struct db *w, void *ctx)
 {
 	static const char current_sql[] =
 		"SELECT c.code, t.fault_number, t.subject, t.customer_name, t.region, t.contact_number,"
@@ -651,48 +697,40 @@ enum gd_status ticket_patch(const struct principal *who, const char *number, con
 		/* a returned draft filed under another category takes that category's SLA */
 		" deadline = CASE WHEN deadline IS NOT NULL AND category_id <> ?2 THEN submitted_at + 3600 *"
 		"   (SELECT min(sla_hours, 360) FROM categories WHERE id = ?2) ELSE deadline END WHERE id = ?1";
-	struct db *w;
+	struct ticket_patch_job *j = ctx;
+	const struct principal *who = &j->who;
+	struct gd_err *e = &j->e;
 	struct ticket_row tk;
 	struct ticket_values v;
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
-	char *fields = NULL;
+	char *fields = NULL, *stored[8] = {NULL};
 	json_t *stored_fields = NULL;
 	memset(&v, 0, sizeof v);
-	check_members(in, true, e);
+	check_members(j->in, true, e);
 	if (gd_err_has_fields(e))
 		return gd_errf(e, GD_E_VALIDATION, "the request has unknown or read-only fields");
-	if ((s = db_write_begin(&w)))
-		return s;
-	if ((s = ticket_load(w, who, number, &tk))) {
+	if ((s = ticket_load(w, who, j->number, &tk))) {
 		if (s == GD_E_NOT_FOUND)
-			gd_errf(e, s, "no ticket '%.40s'", number);
-		goto end;
+			gd_errf(e, s, "no ticket '%.40s'", j->number);
+		return s;
 	}
-	if (tk.created_by != who->user_id && !principal_is(who, "admin")) {
-		s = gd_errf(e, GD_E_FORBIDDEN, "only the agent who created a draft may edit it");
-		goto end;
-	}
-	if (if_match >= 0 && if_match != tk.version) {
-		s = gd_errf(e, GD_E_PRECONDITION, "the ticket is at version %lld, not %lld; reload it",
-			    (long long)tk.version, (long long)if_match);
-		goto end;
-	}
-	if (strcmp(tk.state, "draft")) {
-		s = gd_errf(e, GD_E_CONFLICT, "only drafts can be edited; this ticket is %s", tk.state);
-		goto end;
-	}
+	if (tk.created_by != who->user_id && !role_has(who->role, ROLE_ALL_POWERS))
+		return gd_errf(e, GD_E_FORBIDDEN, "only the agent who created a draft may edit it");
+	if (j->if_match >= 0 && j->if_match != tk.version)
+		return gd_errf(e, GD_E_PRECONDITION, "the ticket is at version %lld, not %lld; reload it",
+			       (long long)tk.version, (long long)j->if_match);
+	if (strcmp(tk.state, "draft"))
+		return gd_errf(e, GD_E_CONFLICT, "only drafts can be edited; this ticket is %s", tk.state);
 	if ((s = db_prepare(w, current_sql, &st)))
-		goto end;
+		return s;
 	db_bind_int64(st, 1, tk.id);
 	if ((s = db_step(st, &row)) || !row) {
 		db_reset(st);
-		s = s ? s : GD_E_INTERNAL;
-		goto end;
+		return s ? s : GD_E_INTERNAL;
 	}
 	/* the stored values, copied: the statement is reset below */
-	char *stored[8];
 	for (int i = 0; i < 7; i++)
 		stored[i] = xstrdup(db_col_text(st, i));
 	stored_fields = json_loads(db_col_text(st, 7), 0, NULL);
@@ -708,14 +746,23 @@ enum gd_status ticket_patch(const struct principal *who, const char *number, con
 	v.description = stored[6];
 	v.priority = stored[7];
 	v.fields = stored_fields;
-	read_members(in, &v, true, e);
+	read_members(j->in, &v, true, e);
 	s = validate(w, &v, false, e);
 	if (!s && gd_err_has_fields(e))
 		s = gd_errf(e, GD_E_VALIDATION, "the ticket has invalid fields");
+	/* an edit that changes nothing writes nothing: no new version (another
+	 * editor's If-Match stays good), no history row */
+	json_t *empty = json_object();
+	bool changed = differs(v.category, stored[0]) || differs(v.fault_number, stored[1]) ||
+		       differs(v.subject, stored[2]) || differs(v.customer_name, stored[3]) ||
+		       differs(v.region, stored[4]) || differs(v.contact_number, stored[5]) ||
+		       differs(v.description, stored[6]) || differs(v.priority, stored[7]) ||
+		       !json_equal(v.fields ? v.fields : empty, stored_fields ? stored_fields : empty);
+	json_decref(empty);
 	int64_t now = time_now(), repeats = 0;
-	if (!s)
+	if (!s && changed)
 		s = count_repeats(w, v.fault_number, created_at, tk.id, &repeats);
-	if (!s) {
+	if (!s && changed) {
 		fields = fields_text(v.fields);
 		if (!(s = db_prepare(w, update_sql, &st))) {
 			db_bind_int64(st, 1, tk.id);
@@ -733,25 +780,25 @@ enum gd_status ticket_patch(const struct principal *who, const char *number, con
 			s = db_run(st);
 		}
 	}
-	if (!s) {
+	if (!s && changed) {
 		/* the edit may move the draft to another category, region or
 		 * repeat count in the report counters */
 		struct ticket_row after = tk;
 		after.category_id = v.cat.id;
-		copy(after.region, sizeof after.region, v.region ? v.region : tk.region);
+		copy(after.region, sizeof after.region, v.region);
 		after.repeat_count = repeats;
 		s = report_move(w, &tk, &after);
 	}
-	if (!s) {
+	if (!s && changed) {
 		struct history_entry h = {.ticket_id = tk.id, .actor = who, .action = "edit", .from_state = "draft",
-					  .to_state = "draft", .inputs = in, .at = now};
+					  .to_state = "draft", .inputs = j->in, .at = now};
 		s = history_append(w, &h, NULL);
 	}
 	for (int i = 0; i < 8; i++)
 		free(stored[i]);
-end:
 	free(fields);
 	json_decref(stored_fields);
 	category_release(&v.cat);
-	return db_write_end(w, s);
+	/* answered from the writer's warm cache, like creations and actions */
+	return s ? s : ticket_render(w, who, tk.id, &j->result, &j->version);
 }

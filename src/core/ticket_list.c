@@ -347,10 +347,10 @@ static enum gd_status resolve(struct db *d, const struct principal *who, const s
 	b->lo = 1;
 	if ((s = newest_id(d, &b->hi)))
 		return s;
-	if (f->from && (s = id_bound(d, f->from, true, &b->lo)))
+	if (f->has_from && (s = id_bound(d, f->from, true, &b->lo)))
 		return s;
 	int64_t to;
-	if (f->to && !(s = id_bound(d, f->to, false, &to)) && to < b->hi)
+	if (f->has_to && !(s = id_bound(d, f->to, false, &to)) && to < b->hi)
 		b->hi = to;
 	if (s)
 		return s;

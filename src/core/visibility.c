@@ -11,11 +11,11 @@ enum vis_scope vis_list_scope(const struct principal *who, bool customer_lookup)
 {
 	if (!who) /* the server itself */
 		return VIS_ALL;
-	if (principal_is(who, "admin") || principal_is(who, "dispatcher") || principal_is(who, "supervisor"))
+	if (role_has(who->role, ROLE_SEES_ALL))
 		return VIS_ALL;
-	if (principal_is(who, "handler"))
+	if (role_has(who->role, ROLE_SEES_DEPARTMENT))
 		return who->department_id ? VIS_DEPARTMENT : VIS_NONE;
-	if (principal_is(who, "agent"))
+	if (role_has(who->role, ROLE_SEES_OWN))
 		return customer_lookup ? VIS_ALL : VIS_CREATOR;
 	return VIS_NONE;
 }

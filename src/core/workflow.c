@@ -3,6 +3,7 @@
  * and the generic effects each action's flags ask for. */
 #include "gongdan/workflow.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,32 +56,47 @@ struct wf_transition {
 	int action;
 	int from;
 	int to; /* -1: the state stays */
-	char role[16];
+	enum role role;
 	enum wf_scope scope;
 };
 
-static struct {
+/* The graph as loaded: built once, never changed afterwards. A reload
+ * builds a new one and swaps the pointer; a request that took the old one
+ * finishes with it (old graphs are kept until wf_release, and reloads are
+ * rare: start-up and tests). */
+struct wf_graph {
 	struct wf_state states[WF_MAX_STATES];
 	int nstates;
 	struct wf_action actions[WF_MAX_ACTIONS];
 	int nactions;
 	struct wf_transition transitions[WF_MAX_TRANSITIONS];
 	int ntransitions;
-	bool loaded;
-} g;
+	struct wf_graph *retired; /* the graph this one replaced */
+};
 
-static int find_state(const char *code)
+static _Atomic(struct wf_graph *) current;
+
+/* The graph in force; before wf_load (tools, unit tests) an empty one: no
+ * state, no action. */
+static const struct wf_graph *graph(void)
 {
-	for (int i = 0; i < g.nstates; i++)
-		if (!strcmp(g.states[i].code, code))
+	static const struct wf_graph empty;
+	const struct wf_graph *g = atomic_load(&current);
+	return g ? g : &empty;
+}
+
+static int find_state(const struct wf_graph *g, const char *code)
+{
+	for (int i = 0; i < g->nstates; i++)
+		if (!strcmp(g->states[i].code, code))
 			return i;
 	return -1;
 }
 
-static int find_action(const char *code)
+static int find_action(const struct wf_graph *g, const char *code)
 {
-	for (int i = 0; i < g.nactions; i++)
-		if (!strcmp(g.actions[i].code, code))
+	for (int i = 0; i < g->nactions; i++)
+		if (!strcmp(g->actions[i].code, code))
 			return i;
 	return -1;
 }
@@ -90,37 +106,78 @@ static void copy(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src);
 }
 
-enum gd_status wf_load(struct db *d)
+/* Copies a column into dst; a value that does not fit is a loading error,
+ * never a silent truncation. */
+static bool take(char *dst, size_t n, struct db_stmt *st, int col, const char *table)
 {
-	static const char states_sql[] = "SELECT code, name, is_open, name_en FROM wf_states ORDER BY sort, code";
-	static const char actions_sql[] =
-		"SELECT code, name, starts_clock, sets_assignee, clears_assignee, clears_department, closes, reopens,"
-		" urges, requires_complete, name_en FROM wf_actions ORDER BY sort, code";
-	static const char transitions_sql[] =
-		"SELECT action, from_state, coalesce(to_state, ''), role, scope FROM wf_transitions ORDER BY rowid";
-	static const char inputs_sql[] =
-		"SELECT action, name, kind, required, max_chars, label, label_en FROM wf_inputs ORDER BY rowid";
+	const char *v = db_col_text(st, col);
+	if ((size_t)db_col_bytes(st, col) >= n) {
+		log_at(LOG_ERROR, "workflow: %s: '%.40s' is longer than %zu bytes", table, v, n - 1);
+		return false;
+	}
+	copy(dst, n, v);
+	return true;
+}
+
+/* A loading error: the table, why, and the row's key (a, b may be NULL);
+ * the graph is not loaded and the server refuses to start. */
+static enum gd_status load_error(const char *table, const char *why, const char *a, const char *b)
+{
+	if (a)
+		log_at(LOG_ERROR, "workflow: %s: %s (%.40s%s%.40s)", table, why, a, b ? " " : "", b ? b : "");
+	else
+		log_at(LOG_ERROR, "workflow: %s: %s", table, why);
+	log_at(LOG_ERROR, "workflow: the graph was not loaded; fix the table and restart");
+	return GD_E_INTERNAL;
+}
+
+static enum gd_status load_states(struct db *d, struct wf_graph *g)
+{
+	static const char sql[] = "SELECT code, name, is_open, name_en FROM wf_states ORDER BY sort, code";
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
-	memset(&g, 0, sizeof g);
-
-	if ((s = db_prepare(d, states_sql, &st)))
+	if ((s = db_prepare(d, sql, &st)))
 		return s;
-	while (!(s = db_step(st, &row)) && row && g.nstates < WF_MAX_STATES) {
-		struct wf_state *x = &g.states[g.nstates++];
-		copy(x->code, sizeof x->code, db_col_text(st, 0));
-		copy(x->name, sizeof x->name, db_col_text(st, 1));
+	while (!(s = db_step(st, &row)) && row) {
+		if (g->nstates == WF_MAX_STATES) {
+			s = load_error("wf_states", "more rows than the engine holds (32)", NULL, NULL);
+			break;
+		}
+		struct wf_state *x = &g->states[g->nstates++];
+		if (!take(x->code, sizeof x->code, st, 0, "wf_states") || !take(x->name, sizeof x->name, st, 1, "wf_states") ||
+		    !take(x->name_en, sizeof x->name_en, st, 3, "wf_states")) {
+			s = GD_E_INTERNAL;
+			break;
+		}
 		x->open = db_col_int64(st, 2) != 0;
-		copy(x->name_en, sizeof x->name_en, db_col_text(st, 3));
 	}
 	db_reset(st);
-	if (s || (s = db_prepare(d, actions_sql, &st)))
+	return s;
+}
+
+static enum gd_status load_actions(struct db *d, struct wf_graph *g)
+{
+	static const char sql[] =
+		"SELECT code, name, starts_clock, sets_assignee, clears_assignee, clears_department, closes, reopens,"
+		" urges, requires_complete, name_en FROM wf_actions ORDER BY sort, code";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
 		return s;
-	while (!(s = db_step(st, &row)) && row && g.nactions < WF_MAX_ACTIONS) {
-		struct wf_action *a = &g.actions[g.nactions++];
-		copy(a->code, sizeof a->code, db_col_text(st, 0));
-		copy(a->name, sizeof a->name, db_col_text(st, 1));
+	while (!(s = db_step(st, &row)) && row) {
+		if (g->nactions == WF_MAX_ACTIONS) {
+			s = load_error("wf_actions", "more rows than the engine holds (64)", NULL, NULL);
+			break;
+		}
+		struct wf_action *a = &g->actions[g->nactions++];
+		if (!take(a->code, sizeof a->code, st, 0, "wf_actions") ||
+		    !take(a->name, sizeof a->name, st, 1, "wf_actions") ||
+		    !take(a->name_en, sizeof a->name_en, st, 10, "wf_actions")) {
+			s = GD_E_INTERNAL;
+			break;
+		}
 		a->starts_clock = db_col_int64(st, 2);
 		a->sets_assignee = db_col_int64(st, 3);
 		a->clears_assignee = db_col_int64(st, 4);
@@ -129,75 +186,135 @@ enum gd_status wf_load(struct db *d)
 		a->reopens = db_col_int64(st, 7);
 		a->urges = db_col_int64(st, 8);
 		a->requires_complete = db_col_int64(st, 9);
-		copy(a->name_en, sizeof a->name_en, db_col_text(st, 10));
 	}
 	db_reset(st);
-	if (s || (s = db_prepare(d, transitions_sql, &st)))
+	return s;
+}
+
+static enum gd_status load_transitions(struct db *d, struct wf_graph *g)
+{
+	static const char sql[] =
+		"SELECT action, from_state, coalesce(to_state, ''), role, scope FROM wf_transitions ORDER BY rowid";
+	static const char *const scopes[] = {"any", "creator", "department", "assignee_or_department"};
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
 		return s;
-	while (!(s = db_step(st, &row)) && row && g.ntransitions < WF_MAX_TRANSITIONS) {
-		static const char *const scopes[] = {"any", "creator", "department", "assignee_or_department"};
-		struct wf_transition *t = &g.transitions[g.ntransitions];
-		t->action = find_action(db_col_text(st, 0));
-		t->from = find_state(db_col_text(st, 1));
-		t->to = db_col_text(st, 2)[0] ? find_state(db_col_text(st, 2)) : -1;
-		copy(t->role, sizeof t->role, db_col_text(st, 3));
-		t->scope = SCOPE_ANY;
+	while (!(s = db_step(st, &row)) && row) {
+		const char *action = db_col_text(st, 0), *from = db_col_text(st, 1), *to = db_col_text(st, 2);
+		if (g->ntransitions == WF_MAX_TRANSITIONS) {
+			s = load_error("wf_transitions", "more rows than the engine holds (1024)", NULL, NULL);
+			break;
+		}
+		struct wf_transition *t = &g->transitions[g->ntransitions++];
+		t->action = find_action(g, action);
+		t->from = find_state(g, from);
+		t->to = to[0] ? find_state(g, to) : -1;
+		t->role = role_parse(db_col_text(st, 3));
+		t->scope = (enum wf_scope)-1;
 		for (int i = 0; i < 4; i++)
 			if (!strcmp(db_col_text(st, 4), scopes[i]))
 				t->scope = (enum wf_scope)i;
-		if (t->action < 0 || t->from < 0 || (db_col_text(st, 2)[0] && t->to < 0)) {
-			log_at(LOG_ERROR, "workflow: transition %s from %s names an unknown action or state",
-			       db_col_text(st, 0), db_col_text(st, 1));
+		if (t->action < 0 || t->from < 0 || (to[0] && t->to < 0))
+			s = load_error("wf_transitions", "names an unknown action or state", action, from);
+		else if (t->role == ROLE_NONE)
+			s = load_error("wf_transitions", "names an unknown role", action, db_col_text(st, 3));
+		else if ((int)t->scope < 0)
+			s = load_error("wf_transitions", "names an unknown scope", action, db_col_text(st, 4));
+		if (s)
+			break;
+	}
+	db_reset(st);
+	return s;
+}
+
+static enum gd_status load_inputs(struct db *d, struct wf_graph *g)
+{
+	static const char sql[] =
+		"SELECT action, name, kind, required, max_chars, label, label_en FROM wf_inputs ORDER BY rowid";
+	static const char *const kinds[] = {"text", "department", "satisfaction"};
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	while (!(s = db_step(st, &row)) && row) {
+		const char *action = db_col_text(st, 0);
+		int a = find_action(g, action);
+		if (a < 0) {
+			s = load_error("wf_inputs", "names an unknown action", action, db_col_text(st, 1));
+			break;
+		}
+		if (g->actions[a].ninputs == WF_MAX_INPUTS) {
+			s = load_error("wf_inputs", "more inputs for one action than the engine holds (8)", action, NULL);
+			break;
+		}
+		struct wf_input *in = &g->actions[a].inputs[g->actions[a].ninputs++];
+		if (!take(in->name, sizeof in->name, st, 1, "wf_inputs") ||
+		    !take(in->label, sizeof in->label, st, 5, "wf_inputs") ||
+		    !take(in->label_en, sizeof in->label_en, st, 6, "wf_inputs")) {
 			s = GD_E_INTERNAL;
 			break;
 		}
-		g.ntransitions++;
-	}
-	db_reset(st);
-	if (s || (s = db_prepare(d, inputs_sql, &st)))
-		return s;
-	while (!(s = db_step(st, &row)) && row) {
-		int a = find_action(db_col_text(st, 0));
-		if (a < 0 || g.actions[a].ninputs >= WF_MAX_INPUTS)
-			continue;
-		struct wf_input *in = &g.actions[a].inputs[g.actions[a].ninputs++];
-		copy(in->name, sizeof in->name, db_col_text(st, 1));
-		const char *kind = db_col_text(st, 2);
-		in->kind = !strcmp(kind, "department") ? KIND_DEPARTMENT
-			 : !strcmp(kind, "satisfaction") ? KIND_SATISFACTION
-							 : KIND_TEXT;
+		in->kind = (enum wf_kind)-1;
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(db_col_text(st, 2), kinds[i]))
+				in->kind = (enum wf_kind)i;
+		if ((int)in->kind < 0) {
+			s = load_error("wf_inputs", "has an unknown kind", action, db_col_text(st, 2));
+			break;
+		}
 		in->required = db_col_int64(st, 3) != 0;
 		in->max_chars = (int)db_col_int64(st, 4);
-		copy(in->label, sizeof in->label, db_col_text(st, 5));
-		copy(in->label_en, sizeof in->label_en, db_col_text(st, 6));
 	}
 	db_reset(st);
-	if (s)
+	return s;
+}
+
+enum gd_status wf_load(struct db *d)
+{
+	struct wf_graph *g = xcalloc(1, sizeof *g);
+	enum gd_status s;
+	if ((s = load_states(d, g)) || (s = load_actions(d, g)) || (s = load_transitions(d, g)) ||
+	    (s = load_inputs(d, g))) {
+		free(g);
 		return s;
-	g.loaded = g.nstates > 0 && g.nactions > 0;
-	log_at(LOG_DEBUG, "workflow: %d states, %d actions, %d transitions", g.nstates, g.nactions, g.ntransitions);
-	return g.loaded ? GD_OK : GD_E_INTERNAL;
+	}
+	if (!g->nstates || !g->nactions) {
+		free(g);
+		return load_error("wf_states/wf_actions", "empty: the workflow has no states or no actions", NULL, NULL);
+	}
+	log_at(LOG_DEBUG, "workflow: %d states, %d actions, %d transitions", g->nstates, g->nactions, g->ntransitions);
+	g->retired = atomic_exchange(&current, g);
+	return GD_OK;
 }
 
 void wf_release(void)
 {
-	memset(&g, 0, sizeof g);
+	struct wf_graph *g = atomic_exchange(&current, NULL);
+	while (g) {
+		struct wf_graph *older = g->retired;
+		free(g);
+		g = older;
+	}
 }
 
 bool wf_state_is_open(const char *state)
 {
-	int i = find_state(state);
-	return i >= 0 && g.states[i].open;
+	const struct wf_graph *g = graph();
+	int i = find_state(g, state);
+	return i >= 0 && g->states[i].open;
 }
 
 static bool role_ok(const struct wf_transition *t, const struct principal *who)
 {
-	return principal_is(who, "admin") || !strcmp(t->role, who->role);
+	return role_has(who->role, ROLE_ALL_POWERS) || t->role == who->role;
 }
 
 static bool scope_ok(const struct wf_transition *t, const struct principal *who, const struct ticket_row *tk)
 {
-	if (principal_is(who, "admin"))
+	if (role_has(who->role, ROLE_ALL_POWERS))
 		return true;
 	bool in_department = who->department_id && tk->department_id == who->department_id;
 	switch (t->scope) {
@@ -215,14 +332,15 @@ static bool scope_ok(const struct wf_transition *t, const struct principal *who,
 
 /* The transition for action from the ticket's state that who may take, or
  * NULL; *permitted tells whether who may take the action from any state. */
-static const struct wf_transition *find_transition(int action, const struct principal *who,
-						   const struct ticket_row *tk, bool *permitted)
+static const struct wf_transition *find_transition(const struct wf_graph *g, int action,
+						   const struct principal *who, const struct ticket_row *tk,
+						   bool *permitted)
 {
-	int from = find_state(tk->state);
+	int from = find_state(g, tk->state);
 	const struct wf_transition *found = NULL;
 	*permitted = false;
-	for (int i = 0; i < g.ntransitions; i++) {
-		const struct wf_transition *t = &g.transitions[i];
+	for (int i = 0; i < g->ntransitions; i++) {
+		const struct wf_transition *t = &g->transitions[i];
 		if (t->action != action || !role_ok(t, who))
 			continue;
 		/* department scopes are judged on the ticket as it is now */
@@ -237,11 +355,12 @@ static const struct wf_transition *find_transition(int action, const struct prin
 
 json_t *wf_allowed_actions(const struct principal *who, const struct ticket_row *t)
 {
+	const struct wf_graph *g = graph();
 	json_t *list = json_array();
-	for (int a = 0; a < g.nactions; a++) {
+	for (int a = 0; a < g->nactions; a++) {
 		bool permitted;
-		if (find_transition(a, who, t, &permitted))
-			json_array_append_new(list, json_string(g.actions[a].code));
+		if (find_transition(g, a, who, t, &permitted))
+			json_array_append_new(list, json_string(g->actions[a].code));
 	}
 	return list;
 }
@@ -254,15 +373,16 @@ static const char *or_else(const char *text, const char *fallback)
 
 json_t *wf_describe(void)
 {
+	const struct wf_graph *g = graph();
 	json_t *states = json_array(), *actions = json_array();
-	for (int i = 0; i < g.nstates; i++) {
-		const struct wf_state *x = &g.states[i];
+	for (int i = 0; i < g->nstates; i++) {
+		const struct wf_state *x = &g->states[i];
 		json_array_append_new(states, json_pack("{s:s, s:s, s:s, s:b}", "code", x->code, "name", x->name,
 							"name_en", or_else(x->name_en, x->name), "open", x->open));
 	}
-	for (int i = 0; i < g.nactions; i++) {
+	for (int i = 0; i < g->nactions; i++) {
 		static const char *const kinds[] = {"text", "department", "satisfaction"};
-		const struct wf_action *a = &g.actions[i];
+		const struct wf_action *a = &g->actions[i];
 		json_t *inputs = json_array();
 		for (int k = 0; k < a->ninputs; k++) {
 			const struct wf_input *in = &a->inputs[k];
@@ -397,16 +517,16 @@ static enum gd_status not_allowed_here(const struct principal *who, const struct
 enum gd_status wf_decide(struct db *d, const struct principal *who, const struct ticket_row *tk, const char *action,
 			 const json_t *inputs, int64_t now, struct wf_step *out, struct gd_err *e)
 {
-	GD_ASSERT(g.loaded);
+	const struct wf_graph *g = graph();
 	enum gd_status s;
-	int a = find_action(action);
+	int a = find_action(g, action);
 	if (a < 0)
 		return gd_errf(e, GD_E_NOT_FOUND, "no such action '%.40s'", action);
-	const struct wf_action *act = &g.actions[a];
+	const struct wf_action *act = &g->actions[a];
 	bool permitted;
-	const struct wf_transition *t = find_transition(a, who, tk, &permitted);
+	const struct wf_transition *t = find_transition(g, a, who, tk, &permitted);
 	if (!permitted)
-		return gd_errf(e, GD_E_FORBIDDEN, "a %s may not '%s' this ticket", who->role, action);
+		return gd_errf(e, GD_E_FORBIDDEN, "a %s may not '%s' this ticket", role_code(who->role), action);
 	if (!t)
 		return not_allowed_here(who, tk, action, e);
 	struct wf_values v;
@@ -421,8 +541,8 @@ enum gd_status wf_decide(struct db *d, const struct principal *who, const struct
 	struct ticket_row *n = &out->after;
 	*n = *tk;
 	out->action = act->code;
-	out->from_state = g.states[find_state(tk->state)].code;
-	out->to_state = t->to >= 0 ? g.states[t->to].code : out->from_state;
+	out->from_state = g->states[t->from].code;
+	out->to_state = t->to >= 0 ? g->states[t->to].code : out->from_state;
 	copy(n->state, sizeof n->state, out->to_state);
 	if (v.department_id)
 		n->department_id = v.department_id;
@@ -465,7 +585,9 @@ enum gd_status wf_decide(struct db *d, const struct principal *who, const struct
 
 bool wf_overdue(const struct ticket_row *tk, int64_t now, struct wf_step *out)
 {
-	if (!tk->deadline || tk->overdue || tk->deadline >= now || !wf_state_is_open(tk->state))
+	const struct wf_graph *g = graph();
+	int state = find_state(g, tk->state);
+	if (!tk->deadline || tk->overdue || tk->deadline >= now || state < 0 || !g->states[state].open)
 		return false;
 	memset(out, 0, sizeof *out);
 	out->before = *tk;
@@ -474,7 +596,7 @@ bool wf_overdue(const struct ticket_row *tk, int64_t now, struct wf_step *out)
 	copy(out->after.priority, sizeof out->after.priority, "urgent");
 	out->after.version++;
 	out->action = "overdue";
-	out->from_state = out->to_state = g.states[find_state(tk->state)].code;
+	out->from_state = out->to_state = g->states[state].code;
 	char when[32];
 	time_iso(tk->deadline, when);
 	snprintf(out->note, sizeof out->note, "overdue: the deadline %s has passed; priority raised to urgent", when);
@@ -681,9 +803,36 @@ enum gd_status wf_sla_mark(struct db *w, int64_t now, int *marked)
 	return s;
 }
 
-enum gd_status wf_sla_sweep(int64_t now, int *marked)
+/* One sweep at a time: behind a writer held up by an outside lock, sweeps
+ * must not pile up. */
+static atomic_bool sweep_queued;
+
+struct sweep {
+	int64_t now;
+	int marked;
+};
+
+static enum gd_status sweep_run(struct db *w, void *ctx)
 {
-	struct db *w;
-	enum gd_status s = db_write_begin(&w);
-	return s ? s : db_write_end(w, wf_sla_mark(w, now, marked));
+	struct sweep *sw = ctx;
+	return wf_sla_mark(w, sw->now, &sw->marked);
+}
+
+static void sweep_finish(void *ctx, enum gd_status s)
+{
+	struct sweep *sw = ctx;
+	if (!s && sw->marked)
+		log_at(LOG_INFO, "sla: %d ticket(s) became overdue", sw->marked);
+	free(sw);
+	atomic_store(&sweep_queued, false);
+}
+
+void wf_sla_sweep(int64_t now)
+{
+	bool idle = false;
+	if (!atomic_compare_exchange_strong(&sweep_queued, &idle, true))
+		return;
+	struct sweep *sw = xcalloc(1, sizeof *sw);
+	sw->now = now;
+	db_write_detached(sweep_run, sw, sweep_finish);
 }

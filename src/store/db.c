@@ -2,11 +2,15 @@
  * backup. The only file besides fts_cjk.c that calls sqlite3_*. */
 #include "gongdan/db.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "gongdan/fts_cjk.h"
 #include "gongdan/log.h"
@@ -38,6 +42,23 @@ static pthread_mutex_t readers_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct db *readers;
 static _Thread_local struct db *thread_reader;
 
+static bool writer_running; /* the group-commit thread (below) */
+/* Set when the server stops: busy waits give up at once. */
+static atomic_bool stopping;
+/* Wall-clock second of the first write that found the disk full; 0 while
+ * writes succeed. */
+static _Atomic int64_t full_since;
+
+static struct log_limit busy_log = LOG_LIMIT_INIT, full_log = LOG_LIMIT_INIT, error_log = LOG_LIMIT_INIT;
+
+static void storage_full(sqlite3 *h)
+{
+	int64_t zero = 0;
+	atomic_compare_exchange_strong(&full_since, &zero, (int64_t)time(NULL));
+	log_limited(&full_log, 60, LOG_ERROR, "storage full: writes fail (%s); free disk space next to %s",
+		    h ? sqlite3_errmsg(h) : "no space", global_path ? global_path : "the database");
+}
+
 static enum gd_status map_rc(sqlite3 *h, int rc, const char *what)
 {
 	switch (rc & 0xff) {
@@ -47,16 +68,62 @@ static enum gd_status map_rc(sqlite3 *h, int rc, const char *what)
 		return GD_OK;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		log_at(LOG_WARN, "database busy: %s", what);
+		log_limited(&busy_log, 10, LOG_WARN, "database busy: %.200s", what);
 		return GD_E_UNAVAILABLE;
+	case SQLITE_INTERRUPT:
+		return GD_E_UNAVAILABLE; /* the server is stopping */
 	case SQLITE_CONSTRAINT:
 		return GD_E_CONFLICT;
 	case SQLITE_TOOBIG:
 		return GD_E_TOO_LARGE;
+	case SQLITE_FULL:
+		storage_full(h);
+		return GD_E_STORAGE_FULL;
+	case SQLITE_IOERR:
+		/* some writes report a full disk as an I/O error with ENOSPC */
+		if (h && (sqlite3_system_errno(h) == ENOSPC || sqlite3_system_errno(h) == EDQUOT)) {
+			storage_full(h);
+			return GD_E_STORAGE_FULL;
+		}
+		/* fall through */
 	default:
-		log_at(LOG_ERROR, "sqlite error %d (%s) in: %.200s", rc, h ? sqlite3_errmsg(h) : "?", what);
+		log_limited(&error_log, 10, LOG_ERROR, "sqlite error %d (%s) in: %.200s", rc,
+			    h ? sqlite3_errmsg(h) : "?", what);
 		return GD_E_INTERNAL;
 	}
+}
+
+bool db_storage_full(int64_t *since)
+{
+	int64_t t = atomic_load(&full_since);
+	if (since)
+		*since = t;
+	return t != 0;
+}
+
+/* Waits for a lock held by another connection like SQLite's own handler
+ * (1, 2, 5, 10 … 100 ms steps up to DB_BUSY_TIMEOUT_MS), but gives up at
+ * once when the server stops, so an outside lock cannot hold up the exit. */
+static int busy_wait(void *arg, int count)
+{
+	static const int steps[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+	enum { NSTEPS = sizeof steps / sizeof steps[0] };
+	(void)arg;
+	if (atomic_load(&stopping))
+		return 0;
+	int waited = 0;
+	for (int i = 0; i < count && i < NSTEPS; i++)
+		waited += steps[i];
+	if (count > NSTEPS)
+		waited += (count - NSTEPS) * 100;
+	if (waited >= DB_BUSY_TIMEOUT_MS)
+		return 0;
+	int step = count < NSTEPS ? steps[count] : 100;
+	for (int slept = 0, chunk; slept < step && !atomic_load(&stopping); slept += chunk) {
+		chunk = step - slept < 5 ? step - slept : 5;
+		usleep((useconds_t)chunk * 1000);
+	}
+	return !atomic_load(&stopping);
 }
 
 /* Runs a parameterless statement through the cache (BEGIN, COMMIT…). */
@@ -71,12 +138,9 @@ static const char sql_begin[] = "BEGIN", sql_begin_immediate[] = "BEGIN IMMEDIAT
 
 enum gd_status db_exec(struct db *d, const char *sql)
 {
-	char *err = NULL;
-	int rc = sqlite3_exec(d->h, sql, NULL, NULL, &err);
+	int rc = sqlite3_exec(d->h, sql, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		log_at(LOG_ERROR, "sqlite exec failed: %s", err ? err : sqlite3_errstr(rc));
-		sqlite3_free(err);
-		enum gd_status st = map_rc(d->h, rc, "exec");
+		enum gd_status st = map_rc(d->h, rc, sql);
 		return st ? st : GD_E_INTERNAL;
 	}
 	return GD_OK;
@@ -103,7 +167,7 @@ enum gd_status db_open(const char *path, struct db **out)
 	}
 	struct db *d = xcalloc(1, sizeof *d);
 	d->h = h;
-	sqlite3_busy_timeout(h, DB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(h, busy_wait, NULL);
 	sqlite3_extended_result_codes(h, 1);
 	/* journal_size_limit: a WAL that was reset is cut back to 64 MiB */
 	enum gd_status st = db_exec(d, "PRAGMA journal_mode=WAL;"
@@ -379,36 +443,51 @@ enum gd_status db_global_open(const char *path)
 	return db_migrate(writer);
 }
 
-/* The indexes db_bulk_begin dropped, as their CREATE statements. */
-static char **bulk_indexes;
-static int bulk_nindexes;
+/* The indexes and triggers db_bulk_begin dropped, as their CREATE
+ * statements; while bulk_active, reads go through the writer. */
+static char **bulk_schema;
+static int bulk_nschema;
+static bool bulk_active;
 
 enum gd_status db_bulk_begin(const char *table, const char *const *keep)
 {
-	static const char sql[] = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1"
-				  " AND sql IS NOT NULL ORDER BY name";
+	static const char sql[] = "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger')"
+				  " AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY type, name";
 	struct db *w;
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
+	/* one connection: the rollback journal in memory instead of the WAL, so
+	 * every page is written once, not to the log and again to the file */
+	pthread_mutex_lock(&readers_lock);
+	while (readers) {
+		struct db *next = readers->next_reader;
+		db_close(readers);
+		readers = next;
+	}
+	pthread_mutex_unlock(&readers_lock);
+	thread_reader = NULL;
+	bulk_active = true;
 	/* 4 GiB of page cache at most: SQLite only takes what it uses */
-	if ((s = db_exec(writer, "PRAGMA synchronous=OFF; PRAGMA cache_size=-4194304; PRAGMA foreign_keys=OFF")) || (s = db_write_begin(&w)))
+	if ((s = db_exec(writer, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_size=-4194304;"
+				 " PRAGMA foreign_keys=OFF")) ||
+	    (s = db_write_begin(&w)))
 		return s;
 	if ((s = db_prepare(w, sql, &st)))
 		return db_write_end(w, s);
 	db_bind_text(st, 1, table, -1);
 	struct strbuf drops = STRBUF_INIT(1u << 20);
 	while (!(s = db_step(st, &row)) && row) {
-		const char *name = db_col_text(st, 0);
+		const char *name = db_col_text(st, 1);
 		bool kept = false;
 		for (const char *const *k = keep; *k && !kept; k++)
 			kept = !strcmp(*k, name);
 		if (kept)
 			continue;
-		bulk_indexes = xrealloc(bulk_indexes, (size_t)(bulk_nindexes + 1) * sizeof *bulk_indexes);
-		bulk_indexes[bulk_nindexes++] = xstrdup(db_col_text(st, 1));
+		bulk_schema = xrealloc(bulk_schema, (size_t)(bulk_nschema + 1) * sizeof *bulk_schema);
+		bulk_schema[bulk_nschema++] = xstrdup(db_col_text(st, 2));
 		/* names come from the schema itself, quoted as identifiers */
-		strbuf_adds(&drops, "DROP INDEX \"");
+		strbuf_addf(&drops, "DROP %s \"", strcmp(db_col_text(st, 0), "index") ? "TRIGGER" : "INDEX");
 		for (const char *c = name; *c; c++)
 			strbuf_addch(&drops, *c), *c == '"' ? strbuf_addch(&drops, '"') : 0;
 		strbuf_adds(&drops, "\";");
@@ -428,18 +507,20 @@ enum gd_status db_bulk_end(void)
 	enum gd_status s = db_write_begin(&w);
 	if (!s)
 		s = search_index_bulk(w, false);
-	for (int i = 0; i < bulk_nindexes; i++) {
+	for (int i = 0; i < bulk_nschema; i++) {
 		if (!s)
-			s = db_exec(w, bulk_indexes[i]);
-		free(bulk_indexes[i]);
+			s = db_exec(w, bulk_schema[i]);
+		free(bulk_schema[i]);
 	}
-	free(bulk_indexes);
-	bulk_indexes = NULL;
-	bulk_nindexes = 0;
+	free(bulk_schema);
+	bulk_schema = NULL;
+	bulk_nschema = 0;
 	if (w)
 		s = db_write_end(w, s);
-	db_exec(writer, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000; PRAGMA foreign_keys=ON; PRAGMA optimize");
-	return s;
+	bulk_active = false;
+	enum gd_status m = db_exec(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000;"
+					   " PRAGMA foreign_keys=ON; PRAGMA optimize");
+	return s ? s : m;
 }
 
 const char *db_global_path(void)
@@ -471,6 +552,8 @@ struct db *db_reader(void)
 {
 	if (thread_reader)
 		return thread_reader;
+	if (bulk_active)
+		return writer;
 	struct db *d = NULL;
 	if (db_open(global_path, &d)) {
 		log_at(LOG_ERROR, "cannot open a reader connection");
@@ -488,8 +571,11 @@ struct db *db_reader(void)
 	return d;
 }
 
+/* Tools on the global connection (`gongdan generate`, bulk loads): never
+ * while the writer thread runs, so the server keeps one write path. */
 enum gd_status db_write_begin(struct db **out)
 {
+	GD_ASSERT(!writer_running);
 	pthread_mutex_lock(&writer_lock);
 	enum gd_status st = run_cached(writer, sql_begin_immediate);
 	if (st) {
@@ -509,6 +595,18 @@ enum gd_status db_write_end(struct db *w, enum gd_status st)
 	if (st)
 		sqlite3_exec(w->h, "ROLLBACK", NULL, NULL, NULL);
 	pthread_mutex_unlock(&writer_lock);
+	return st;
+}
+
+enum gd_status db_write_on(struct db *d, enum gd_status (*run)(struct db *w, void *ctx), void *ctx)
+{
+	enum gd_status st = run_cached(d, sql_begin_immediate);
+	if (st)
+		return st;
+	if (!(st = run(d, ctx)) && !(st = search_index_flush(d)))
+		st = run_cached(d, sql_commit);
+	if (st)
+		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
 	return st;
 }
 
@@ -656,18 +754,19 @@ static void checkpointer_stop(void)
 #define DB_BATCH_MAX 256
 
 static pthread_t writer_thread;
-static bool writer_running, writer_stopping;
+static bool writer_stopping;
+static atomic_bool writer_refusing; /* db_writer_refuse(): new jobs fail at once */
 static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t jobs_cond = PTHREAD_COND_INITIALIZER;
 static struct db_job *jobs_head, *jobs_tail;
-
+static int jobs_running; /* jobs taken by the writer and not yet done */
 
 /* Runs a chain of jobs in one transaction, then reports each outcome. */
 static void run_batch(struct db_job *batch)
 {
 	static const char savepoint[] = "SAVEPOINT job", release[] = "RELEASE job", undo[] = "ROLLBACK TO job";
 	pthread_mutex_lock(&writer_lock);
-	enum gd_status st = run_cached(writer, sql_begin_immediate);
+	enum gd_status st = atomic_load(&writer_refusing) ? GD_E_UNAVAILABLE : run_cached(writer, sql_begin_immediate);
 	for (struct db_job *j = batch; j; j = j->next) {
 		if (st) {
 			j->status = st;
@@ -687,10 +786,13 @@ static void run_batch(struct db_job *batch)
 		st = run_cached(writer, sql_commit);
 	if (st) {
 		/* nothing of this batch is durable: every job fails with the cause */
-		sqlite3_exec(writer->h, "ROLLBACK", NULL, NULL, NULL);
+		if (!sqlite3_get_autocommit(writer->h))
+			sqlite3_exec(writer->h, "ROLLBACK", NULL, NULL, NULL);
 		for (struct db_job *j = batch; j; j = j->next)
 			if (!j->status)
 				j->status = st;
+	} else {
+		atomic_store(&full_since, 0); /* a commit: there is room again */
 	}
 	pthread_mutex_unlock(&writer_lock);
 	for (struct db_job *j = batch, *next; j; j = next) {
@@ -710,15 +812,19 @@ static void *writer_main(void *arg)
 			break;
 		/* take what is waiting, up to the batch limit */
 		struct db_job *batch = jobs_head, *last = jobs_head;
-		for (int n = 1; n < DB_BATCH_MAX && last->next; n++)
+		int n = 1;
+		for (; n < DB_BATCH_MAX && last->next; n++)
 			last = last->next;
 		jobs_head = last->next;
 		if (!jobs_head)
 			jobs_tail = NULL;
 		last->next = NULL;
+		jobs_running = n;
 		pthread_mutex_unlock(&jobs_lock);
 		run_batch(batch);
 		pthread_mutex_lock(&jobs_lock);
+		jobs_running = 0;
+		pthread_cond_broadcast(&jobs_cond);
 	}
 	pthread_mutex_unlock(&jobs_lock);
 	return NULL;
@@ -730,12 +836,37 @@ enum gd_status db_writer_start(void)
 	if (st)
 		return st;
 	writer_stopping = false;
+	atomic_store(&writer_refusing, false);
+	atomic_store(&stopping, false);
 	if (pthread_create(&writer_thread, NULL, writer_main, NULL)) {
 		checkpointer_stop();
 		return GD_E_INTERNAL;
 	}
 	writer_running = true;
 	return GD_OK;
+}
+
+void db_writer_refuse(void)
+{
+	atomic_store(&writer_refusing, true);
+	atomic_store(&stopping, true);
+	/* a statement running now stops at its next step */
+	if (writer)
+		sqlite3_interrupt(writer->h);
+	pthread_mutex_lock(&readers_lock);
+	for (struct db *r = readers; r; r = r->next_reader)
+		sqlite3_interrupt(r->h);
+	pthread_mutex_unlock(&readers_lock);
+}
+
+void db_writer_drain(void)
+{
+	if (!writer_running)
+		return;
+	pthread_mutex_lock(&jobs_lock);
+	while (jobs_head || jobs_running)
+		pthread_cond_wait(&jobs_cond, &jobs_lock);
+	pthread_mutex_unlock(&jobs_lock);
 }
 
 void db_writer_stop(void)
@@ -797,4 +928,52 @@ enum gd_status db_write_run(enum gd_status (*run)(struct db *w, void *ctx), void
 	pthread_mutex_destroy(&sj.lock);
 	pthread_cond_destroy(&sj.cond);
 	return sj.job.status;
+}
+
+struct detached_job {
+	struct db_job job;
+	void (*finish)(void *ctx, enum gd_status st);
+};
+
+static void detached_done(struct db_job *job)
+{
+	struct detached_job *d = (struct detached_job *)job;
+	if (d->finish)
+		d->finish(job->ctx, job->status);
+	free(d);
+}
+
+void db_write_detached(enum gd_status (*run)(struct db *w, void *ctx), void *ctx,
+		       void (*finish)(void *ctx, enum gd_status st))
+{
+	struct detached_job *d = xcalloc(1, sizeof *d);
+	d->job.run = run;
+	d->job.ctx = ctx;
+	d->job.done = detached_done;
+	d->finish = finish;
+	db_write_submit(&d->job);
+}
+
+void db_free_ctx(void *ctx, enum gd_status st)
+{
+	(void)st;
+	free(ctx);
+}
+
+/* A write that needs a page of its own: the header's user_version, set to
+ * what it is. It tells whether the disk has room again. */
+static enum gd_status probe_run(struct db *w, void *ctx)
+{
+	(void)ctx;
+	int v = user_version(w);
+	char pragma[64];
+	if (v < 0)
+		return GD_E_INTERNAL;
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v);
+	return db_exec(w, pragma);
+}
+
+void db_write_probe(void)
+{
+	db_write_detached(probe_run, NULL, NULL);
 }

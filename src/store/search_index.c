@@ -40,13 +40,15 @@ enum gd_status search_index_flush(struct db *w)
 
 enum gd_status search_index_bulk(struct db *w, bool on)
 {
-	/* FTS5 merges its segments as it goes (automerge, and crisismerge past
-	 * 16 of a level): while loading, nothing reads the index, so let the
-	 * segments pile up and merge them once at the end */
+	/* while loading, the tickets' insert trigger is dropped and nothing
+	 * reads the index: they are indexed in one statement at the end */
 	if (on)
-		return db_exec(w, "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('automerge', 0);"
-				  "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('crisismerge', 2000)");
-	return db_exec(w, "INSERT INTO tickets_fts (tickets_fts) VALUES ('optimize');"
-			  "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('automerge', 4);"
-			  "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('crisismerge', 16)");
+		return GD_OK;
+	/* with a pending-terms buffer big enough for every ticket, FTS5 writes
+	 * the whole index as one segment at the commit: nothing to merge */
+	return db_exec(w, "DELETE FROM tickets_fts_queue;"
+			  "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('hashsize', 1073741824);"
+			  "INSERT INTO tickets_fts (rowid, subject, description, fields)"
+			  " SELECT id, subject, description, fields FROM tickets_fts_source;"
+			  "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('hashsize', 1048576)");
 }

@@ -4,13 +4,15 @@
 #include "gongdan/request.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "gongdan/number.h"
+#include "gongdan/proxy.h"
 #include "gongdan/utf8.h"
 #include "gongdan/xalloc.h"
 
@@ -45,16 +47,22 @@ enum gd_status req_query_int(struct request *req, const char *name, int64_t min,
 	const char *v = req_query(req, name);
 	if (!v)
 		return GD_OK;
-	char *end = NULL;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (!*v || *end || errno || n < min || n > max) {
+	if (!number_parse(v, -1, min, max, out)) {
 		req_errorf(req, "query parameter '%s' must be an integer from %lld to %lld", name, (long long)min,
 			   (long long)max);
 		req_field_error(req, name, "must be an integer in range");
 		return GD_E_BAD_REQUEST;
 	}
-	*out = n;
+	return GD_OK;
+}
+
+enum gd_status req_param_int(struct request *req, int i, int64_t min, int64_t max, const char *what, int64_t *out)
+{
+	const char *v = req_param(req, i);
+	if (!number_parse(v, -1, min, max, out)) {
+		req_errorf(req, "no %s '%.40s'", what, v ? v : "");
+		return GD_E_NOT_FOUND;
+	}
 	return GD_OK;
 }
 
@@ -63,37 +71,42 @@ const char *req_header(const struct request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+/* Joins every X-Forwarded-For header, in order, as one list. */
+static enum MHD_Result gather_xff(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct strbuf *sb = cls;
+	if (strcasecmp(key, "X-Forwarded-For") || !value)
+		return MHD_YES;
+	if (strbuf_addf(sb, "%s%s", sb->len ? ", " : "", value))
+		return MHD_NO;
+	return MHD_YES;
+}
+
 void req_client_addr(const struct request *req, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "unknown");
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!ci || !ci->client_addr)
-		return;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)outlen);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)outlen);
+	const struct sockaddr *peer = ci ? ci->client_addr : NULL;
+	struct strbuf xff = STRBUF_INIT(8192);
+	if (proxy_trusted(peer))
+		MHD_get_connection_values(req->conn, MHD_HEADER_KIND, gather_xff, &xff);
+	proxy_client(peer, xff.len ? xff.buf : NULL, out, outlen);
+	strbuf_release(&xff);
 }
 
 void req_errorf(struct request *req, const char *fmt, ...)
 {
-	char buf[GD_CAP_ERROR];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	vsnprintf(req->err.message, sizeof req->err.message, fmt, ap);
 	va_end(ap);
 	/* messages may quote user input cut at a byte limit: keep them valid UTF-8 */
-	utf8_sanitize(buf);
-	free(req->error_message);
-	req->error_message = xstrdup(buf);
+	utf8_sanitize(req->err.message);
 }
 
 void req_field_error(struct request *req, const char *name, const char *reason)
 {
-	if (!req->error_fields)
-		req->error_fields = json_object();
-	json_object_set_new(req->error_fields, name, json_string(reason));
+	gd_err_field(&req->err, name, reason);
 }
 
 void req_add_header(struct request *req, const char *name, const char *value)
@@ -112,16 +125,7 @@ void req_reply_json(struct request *req, int status, json_t *body)
 
 enum gd_status req_fail(struct request *req, enum gd_status st, struct gd_err *e)
 {
-	if (e->message[0]) {
-		free(req->error_message);
-		req->error_message = xstrdup(e->message);
-	}
-	if (e->fields) {
-		if (!req->error_fields)
-			req->error_fields = json_object();
-		json_object_update(req->error_fields, e->fields);
-	}
-	gd_err_release(e);
+	gd_err_merge(&req->err, e);
 	return st;
 }
 
@@ -166,17 +170,14 @@ enum gd_status req_if_match(struct request *req, int64_t *version)
 	const char *p = h;
 	if (!strncmp(p, "W/", 2))
 		p += 2;
-	bool quoted = *p == '"';
-	if (quoted)
-		p++;
-	char *end = NULL;
-	errno = 0;
-	long long v = strtoll(p, &end, 10);
-	if (end == p || errno || v < 0 || (quoted && *end++ != '"') || *end) {
+	size_t n = strlen(p);
+	if (n >= 2 && p[0] == '"' && p[n - 1] == '"')
+		p++, n -= 2;
+	if (!number_parse(p, (ptrdiff_t)n, 0, INT64_MAX, version)) {
+		*version = -1;
 		req_errorf(req, "If-Match must be the ETag of the ticket, e.g. \"3\"");
 		return GD_E_BAD_REQUEST;
 	}
-	*version = v;
 	return GD_OK;
 }
 

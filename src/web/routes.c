@@ -1,7 +1,9 @@
 /* routes.c - the route table, one line per route, and the matcher.
  * Flags drive the shared checks in http.c: ROUTE_AUTH needs a user,
  * ROUTE_ADMIN an admin; changing methods under a session need X-CSRF-Token;
- * ROUTE_REVALIDATE lets browsers keep reference data and revalidate it. */
+ * ROUTE_REVALIDATE lets browsers keep reference data and revalidate it;
+ * ROUTE_SLOW: searches and lists, history, and what hashes a password run
+ * on the slow lane, never on the threads that serve the cheap requests. */
 #include "gongdan/route.h"
 
 #include <stdio.h>
@@ -16,14 +18,14 @@
 static const struct route routes[] = {
 	{GET, "/healthz", api_healthz, ROUTE_PUBLIC},
 	{GET, "/metrics", http_metrics, ROUTE_PUBLIC},
-	{HTTP_POST, "/api/v1/session", api_session_create, ROUTE_PUBLIC},
+	{HTTP_POST, "/api/v1/session", api_session_create, ROUTE_PUBLIC | ROUTE_SLOW},
 	{HTTP_DELETE, "/api/v1/session", api_session_delete, ROUTE_AUTH},
 	{GET, "/api/v1/session", api_session_get, ROUTE_PUBLIC},
 	{GET, "/api/v1/me", api_me, ROUTE_AUTH},
 	{GET, "/api/v1/users", api_users_list, ROUTE_ADMIN},
-	{HTTP_POST, "/api/v1/users", api_users_create, ROUTE_ADMIN},
+	{HTTP_POST, "/api/v1/users", api_users_create, ROUTE_ADMIN | ROUTE_SLOW},
 	{GET, "/api/v1/users/{id}", api_users_get, ROUTE_ADMIN},
-	{HTTP_PATCH, "/api/v1/users/{id}", api_users_update, ROUTE_ADMIN},
+	{HTTP_PATCH, "/api/v1/users/{id}", api_users_update, ROUTE_ADMIN | ROUTE_SLOW},
 	{GET, "/api/v1/tokens", api_tokens_list, ROUTE_ADMIN},
 	{HTTP_POST, "/api/v1/tokens", api_tokens_create, ROUTE_ADMIN},
 	{GET, "/api/v1/tokens/{id}", api_tokens_get, ROUTE_ADMIN},
@@ -34,11 +36,11 @@ static const struct route routes[] = {
 	{GET, "/api/v1/regions", api_regions, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{GET, "/api/v1/regions/lookup", api_region_lookup, ROUTE_AUTH},
 	{GET, "/api/v1/workflow", api_workflow, ROUTE_AUTH | ROUTE_REVALIDATE},
-	{GET, "/api/v1/tickets", api_ticket_list, ROUTE_AUTH},
+	{GET, "/api/v1/tickets", api_ticket_list, ROUTE_AUTH | ROUTE_SLOW},
 	{HTTP_POST, "/api/v1/tickets", api_ticket_create, ROUTE_AUTH},
 	{GET, "/api/v1/tickets/{number}", api_ticket_get, ROUTE_AUTH},
 	{HTTP_PATCH, "/api/v1/tickets/{number}", api_ticket_patch, ROUTE_AUTH},
-	{GET, "/api/v1/tickets/{number}/history", api_ticket_history, ROUTE_AUTH},
+	{GET, "/api/v1/tickets/{number}/history", api_ticket_history, ROUTE_AUTH | ROUTE_SLOW},
 	{HTTP_POST, "/api/v1/tickets/{number}/actions/{action}", api_ticket_action, ROUTE_AUTH},
 	{GET, "/api/v1/queues", api_queues, ROUTE_AUTH},
 	{GET, "/api/v1/phrases", api_phrases_list, ROUTE_AUTH | ROUTE_REVALIDATE},

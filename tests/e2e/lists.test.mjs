@@ -76,6 +76,7 @@ test('filters and the search go into the URL, and the URL brings them back', asy
   await page.reload();
   assert.equal(await page.getByLabel('搜索', { exact: true }).inputValue(), '停机');
   assert.equal(await page.getByLabel('状态', { exact: true }).inputValue(), 'pending_dispatch');
+  await page.locator('.muted', { hasText: /已显示 \d+ 张工单/ }).waitFor(); // the list comes after the form
   assert.deepEqual(await page.locator('td.subject').allTextContents(), subjects);
   // overdue only: none yet
   await page.getByLabel('只看已超时', { exact: true }).check();

@@ -14,13 +14,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n1 = sep ? (size_t)(sep - text) : size;
 	json_t *schema = json_loadb(text, n1, 0, NULL);
 	json_t *values = sep ? json_loadb(sep + 1, size - n1 - 1, 0, NULL) : NULL;
-	char err[256];
-	if (schema && fields_schema_check(schema, err, sizeof err) == GD_OK) {
-		json_t *errors = json_object();
-		fields_validate(schema, values, true, errors);
-		fields_validate(schema, values, false, errors);
-		json_decref(errors);
+	struct gd_err e = GD_ERR_INIT;
+	if (schema && fields_schema_check(schema, &e) == GD_OK) {
+		fields_validate(schema, values, true, &e);
+		fields_validate(schema, values, false, &e);
 	}
+	gd_err_release(&e);
 	json_decref(schema);
 	json_decref(values);
 	return 0;

@@ -2,7 +2,8 @@
 // temporary database, and small fetch helpers shared by every HTTP test.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,4 +136,55 @@ export async function stopClean(srv) {
   const err = srv.stderr();
   assert.doesNotMatch(err, /AddressSanitizer|LeakSanitizer|runtime error/, err);
   assert.deepEqual(r, { code: 0, signal: null }, `the server did not stop cleanly: ${err.slice(-2000)}`);
+}
+
+// One raw exchange over a plain socket, for what fetch will not send (bad
+// framing, floods) or does not show (doubled status lines, the exact
+// bytes): writes text (a string or Buffer) from localAddress, all at once
+// or, with piece, in pieces of that many bytes a few milliseconds apart
+// (as a client that writes its whole body before reading does: a failed
+// write then fails the exchange, whatever arrived meanwhile, as it does in
+// Python's urllib), then reads until the server closes or timeout ms pass.
+// Returns {text, closed, error}.
+export function rawExchange(url, text, { localAddress, timeout = 5000, piece } = {}) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const chunks = [];
+    let done = false;
+    let writing = Boolean(piece);
+    const finish = (closed, error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      s.destroy();
+      if (writing && error) resolve({ text: '', closed, error: `${error} while writing` });
+      else resolve({ text: Buffer.concat(chunks).toString('latin1'), closed, error });
+    };
+    const send = async () => {
+      if (!piece) return s.write(text);
+      const all = Buffer.from(text);
+      for (let at = 0; at < all.length && !done; at += piece) {
+        await new Promise((r) => s.write(all.subarray(at, at + piece), r));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      writing = false;
+    };
+    const s = net.connect({ port: Number(port), host: hostname, localAddress }, send);
+    const timer = setTimeout(() => finish(false, 'timeout'), timeout);
+    s.on('data', (d) => chunks.push(d));
+    s.on('end', () => finish(true));
+    s.on('close', () => finish(true));
+    s.on('error', (e) => finish(true, e.code));
+  });
+}
+
+// The status lines in raw response text ("HTTP/1.1 400 Bad Request"...).
+export function statusLines(text) {
+  return text.split('\r\n').filter((l) => /^HTTP\/1\.[01] \d{3}/.test(l));
+}
+
+// The resident memory of a process, in KiB.
+export function rssKiB(pid) {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m);
+  return m ? Number(m[1]) : 0;
 }

@@ -151,6 +151,19 @@ test('the words are highlighted, Chinese and Latin, in the subject and a snippet
   }
 });
 
+test('the index gongdan generate built in bulk is the one edits keep in step: a draft edited is found by its new words only', async () => {
+  const [number, creator, subject] = sql(db, "SELECT t.number, u.username, t.subject FROM tickets t JOIN users u ON u.id = t.created_by WHERE t.state = 'draft' ORDER BY t.id LIMIT 1").split('|');
+  const owner = as(full, creator);
+  const before = await owner.get(`/api/v1/tickets?q=${encodeURIComponent(subject)}&created_by=me&limit=200`);
+  assert.ok(before.body.items.some((t) => t.number === number), 'the generated draft is in the index');
+  const r = await owner.patch(`/api/v1/tickets/${number}`, { subject: '蓝牙耳机无法配对' });
+  assert.equal(r.status, 200, r.text);
+  const found = await owner.get(`/api/v1/tickets?q=${encodeURIComponent('蓝牙耳机')}`);
+  assert.deepEqual(found.body.items.map((t) => t.number), [number]);
+  const gone = await owner.get(`/api/v1/tickets?q=${encodeURIComponent(subject)}&created_by=me&limit=200`);
+  assert.ok(!gone.body.items.some((t) => t.number === number), 'the old subject is out of the index');
+});
+
 test('gongdan generate: a realistic centre, reproducible by seed, that audit verify accepts', () => {
   assert.equal(cli(['audit', 'verify', '--db', db]).status, 0);
   const count = (q) => Number(sql(db, q));

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -102,13 +103,18 @@ static void *submitter(void *arg)
 	return NULL;
 }
 
+static enum gd_status create_scratch(struct db *w, void *ctx)
+{
+	(void)ctx;
+	return db_exec(w, "CREATE TABLE scratch (n INTEGER PRIMARY KEY)");
+}
+
 static void test_group_commit_keeps_good_jobs_only(void **state)
 {
 	(void)state;
 	assert_int_equal(db_global_open(path), GD_OK);
-	struct db *w;
-	assert_int_equal(db_write_begin(&w), GD_OK);
-	assert_int_equal(db_write_end(w, db_exec(w, "CREATE TABLE scratch (n INTEGER PRIMARY KEY)")), GD_OK);
+	/* without the writer thread a job runs at once, in the caller's thread */
+	assert_int_equal(db_write_run(create_scratch, NULL), GD_OK);
 	assert_int_equal(db_writer_start(), GD_OK);
 	pthread_t t[4];
 	for (intptr_t i = 0; i < 4; i++)
@@ -125,12 +131,44 @@ static void test_group_commit_keeps_good_jobs_only(void **state)
 	remove_files();
 }
 
+static atomic_int detached_runs;
+
+static enum gd_status count_run(struct db *w, void *ctx)
+{
+	(void)w;
+	(void)ctx;
+	atomic_fetch_add(&detached_runs, 1);
+	return GD_OK;
+}
+
+static void test_refused_jobs_fail_and_drain(void **state)
+{
+	(void)state;
+	assert_int_equal(db_global_open(path), GD_OK);
+	assert_int_equal(db_write_run(create_scratch, NULL), GD_OK);
+	assert_int_equal(db_writer_start(), GD_OK);
+	for (int i = 0; i < 10; i++)
+		db_write_detached(count_run, NULL, NULL);
+	db_writer_drain();
+	assert_int_equal(atomic_load(&detached_runs), 10);
+	/* stopping: a job queued now is answered at once, unrun */
+	db_writer_refuse();
+	assert_int_equal(db_write_run(insert_job, (void *)(intptr_t)1), GD_E_UNAVAILABLE);
+	db_write_detached(count_run, NULL, NULL);
+	db_writer_drain();
+	assert_int_equal(atomic_load(&detached_runs), 10);
+	assert_int_equal(scalar(db_reader(), "SELECT count(*) FROM scratch"), 0);
+	db_global_close();
+	remove_files();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrations_apply_once),
 		cmocka_unit_test(test_statements_are_prepared_once),
 		cmocka_unit_test(test_group_commit_keeps_good_jobs_only),
+		cmocka_unit_test(test_refused_jobs_fail_and_drain),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -132,9 +132,9 @@ int main(void)
 		*tab = '\0';
 		json_error_t e;
 		json_t *s = json_loads(tab + 1, 0, &e);
-		char err[256] = "not JSON";
-		if (!s || fields_schema_check(s, err, sizeof(err)) != GD_OK) {
-			printf("  %s: %s\n", line, err);
+		struct gd_err err = {"not JSON", NULL};
+		if (!s || fields_schema_check(s, &err) != GD_OK) {
+			printf("  %s: %s\n", line, err.message);
 			bad = 1;
 		}
 		json_decref(s);
@@ -145,7 +145,7 @@ int main(void)
 EOF
 	# shellcheck disable=SC2046
 	if "$cc" -std=c11 -Iinclude -o "$tmp/check" "$tmp/check.c" src/core/fields.c src/core/phone.c \
-		src/base/utf8.c $(pkg-config --cflags --libs jansson) 2>"$tmp/cc.log"; then
+		src/base/utf8.c src/base/gd_err.c $(pkg-config --cflags --libs jansson) 2>"$tmp/cc.log"; then
 		if q "SELECT code || char(9) || fields_schema FROM categories;" | "$tmp/check"; then
 			ok "every fields_schema passes fields_schema_check()"
 		else

@@ -77,9 +77,9 @@ static void assert_walk(const struct principal *who, const struct ticket_filter 
 	strbuf_release(&plan);
 }
 
-static const struct principal dispatcher = {.user_id = 1, .role = "dispatcher"};
-static const struct principal agent = {.user_id = 2, .role = "agent"};
-static const struct principal handler = {.user_id = 3, .role = "handler", .department_id = 2};
+static const struct principal dispatcher = {.user_id = 1, .role = ROLE_DISPATCHER};
+static const struct principal agent = {.user_id = 2, .role = ROLE_AGENT};
+static const struct principal handler = {.user_id = 3, .role = ROLE_HANDLER, .department_id = 2};
 
 static void test_every_driver_walks_its_index(void **state)
 {
