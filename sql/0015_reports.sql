@@ -43,7 +43,7 @@ CREATE TABLE report_created_cell (
 -- index: no counter to keep, nothing to recount.
 CREATE INDEX tickets_report_open ON tickets(created_at, state, department_id, category_id, region, created_by, repeat_count)
   WHERE closed_at IS NULL;
-CREATE INDEX tickets_report_creator ON tickets(created_by, created_at, department_id, category_id, region, repeat_count);
+CREATE INDEX tickets_report_creator ON tickets(created_by, created_at, state, department_id, category_id, region, repeat_count);
 
 -- Tickets closed, by the day of their closing (closed_at: a reopened
 -- ticket leaves its cell and counts again when it is closed again), per
