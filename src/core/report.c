@@ -1468,7 +1468,7 @@ static enum gd_status csv_complaints(const json_t *rep, struct strbuf *sb)
 	}
 	const json_t *t = json_object_get(rep, "totals");
 	if (!s && !(s = csv_text(sb, "合计", 1)))
-		s = tree ? strbuf_addf(sb, ",,,,%lld,1.0000,%lld", (long long)json_integer_value(json_object_get(t, "count")),
+		s = tree ? strbuf_addf(sb, ",,,,,%lld,1.0000,%lld", (long long)json_integer_value(json_object_get(t, "count")),
 				       (long long)json_integer_value(json_object_get(t, "repeats")))
 			 : strbuf_addf(sb, ",,,%lld,1.0000,%lld", (long long)json_integer_value(json_object_get(t, "count")),
 				       (long long)json_integer_value(json_object_get(t, "repeats")));
