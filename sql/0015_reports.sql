@@ -41,7 +41,7 @@ CREATE TABLE report_created_cell (
 -- closed count is all minus open), and an agent's reports its own tickets
 -- (at most what one person took in the range), each through a covering
 -- index: no counter to keep, nothing to recount.
-CREATE INDEX tickets_report_open ON tickets(created_at, state, department_id, category_id, region, created_by, repeat_count)
+CREATE INDEX tickets_report_open ON tickets(created_at, state, department_id, category_id, region, created_by, repeat_count, closed_at)
   WHERE closed_at IS NULL;
 CREATE INDEX tickets_report_creator ON tickets(created_by, created_at, state, department_id, category_id, region, repeat_count);
 
