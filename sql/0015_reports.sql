@@ -7,7 +7,8 @@
 -- p is a period of the server's local time (TZ, like ticket numbers): a
 -- day YYYYMMDD or a month YYYYMM. Every fact is counted in its day and in
 -- its month, so a report over a year reads twelve month cells and the days
--- at its edges, never the tickets. Eight-digit days and six-digit months
+-- at its edges (or a month less the days outside the range), never the
+-- tickets. Eight-digit days and six-digit months
 -- never overlap, so `p BETWEEN 20261103 AND 20261130` reads days and
 -- `p BETWEEN 202511 AND 202610` months. Rows are never deleted: a cell that
 -- went back to zero stays (cells are bounded by categories x regions x
@@ -37,13 +38,21 @@ CREATE TABLE report_created_cell (
   n INTEGER NOT NULL, repeats INTEGER NOT NULL,
   PRIMARY KEY (department_id, category_id, p, region)) WITHOUT ROWID;
 
+-- An agent's reports count the tickets it created: the same facts by
+-- creator (u), narrow for the tree and the periods, wide for the rest.
+CREATE TABLE report_created_user_category (
+  u INTEGER NOT NULL, p INTEGER NOT NULL, category_id INTEGER NOT NULL, n INTEGER NOT NULL, repeats INTEGER NOT NULL,
+  PRIMARY KEY (u, p, category_id)) WITHOUT ROWID;
+CREATE TABLE report_created_user_cell (
+  u INTEGER NOT NULL, p INTEGER NOT NULL, department_id INTEGER NOT NULL, category_id INTEGER NOT NULL,
+  region TEXT NOT NULL, n INTEGER NOT NULL, repeats INTEGER NOT NULL,
+  PRIMARY KEY (u, p, department_id, category_id, region)) WITHOUT ROWID;
+
 -- The state filter reads the open tickets (few: the work in flight; a
--- closed count is all minus open), and an agent's reports its own tickets
--- (at most what one person took in the range), each through a covering
--- index: no counter to keep, nothing to recount.
+-- closed count is all minus open) through a covering index: no counter to
+-- keep, nothing to recount.
 CREATE INDEX tickets_report_open ON tickets(created_at, state, department_id, category_id, region, created_by, repeat_count, closed_at)
   WHERE closed_at IS NULL;
-CREATE INDEX tickets_report_creator ON tickets(created_by, created_at, state, department_id, category_id, region, repeat_count);
 
 -- Tickets closed, by the day of their closing (closed_at: a reopened
 -- ticket leaves its cell and counts again when it is closed again), per
@@ -124,6 +133,20 @@ SELECT department_id, category_id, p, region, count(*), sum(repeated)
         UNION ALL SELECT department_id, category_id, day / 100, region, repeated FROM f)
  GROUP BY department_id, category_id, p, region;
 
+CREATE VIEW report_created_user_category_recount (u, p, category_id, n, repeats) AS
+WITH f AS MATERIALIZED (SELECT created_by, day, category_id, repeated FROM report_ticket_facts)
+SELECT u, p, category_id, count(*), sum(repeated)
+  FROM (SELECT created_by AS u, day AS p, category_id, repeated FROM f
+        UNION ALL SELECT created_by, day / 100, category_id, repeated FROM f)
+ GROUP BY u, p, category_id;
+
+CREATE VIEW report_created_user_cell_recount (u, p, department_id, category_id, region, n, repeats) AS
+WITH f AS MATERIALIZED (SELECT created_by, day, department_id, category_id, region, repeated FROM report_ticket_facts)
+SELECT u, p, department_id, category_id, region, count(*), sum(repeated)
+  FROM (SELECT created_by AS u, day AS p, department_id, category_id, region, repeated FROM f
+        UNION ALL SELECT created_by, day / 100, department_id, category_id, region, repeated FROM f)
+ GROUP BY u, p, department_id, category_id, region;
+
 CREATE VIEW report_closed_recount (u, p, department_id, closed, timely, no_deadline, resolved, reopened, s1, s2, s3, s4, s5) AS
 WITH c AS MATERIALIZED (
   SELECT t.created_by AS creator, CAST(strftime('%Y%m%d', t.closed_at, 'unixepoch', 'localtime') AS INTEGER) AS day,
@@ -202,6 +225,8 @@ INSERT INTO report_created_category SELECT * FROM report_created_category_recoun
 INSERT INTO report_created_region SELECT * FROM report_created_region_recount;
 INSERT INTO report_created_department SELECT * FROM report_created_department_recount;
 INSERT INTO report_created_cell SELECT * FROM report_created_cell_recount;
+INSERT INTO report_created_user_category SELECT * FROM report_created_user_category_recount;
+INSERT INTO report_created_user_cell SELECT * FROM report_created_user_cell_recount;
 INSERT INTO report_closed SELECT * FROM report_closed_recount;
 INSERT INTO report_events SELECT * FROM report_events_recount;
 INSERT INTO report_handling SELECT * FROM report_handling_recount;

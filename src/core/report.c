@@ -142,33 +142,54 @@ static struct range range_last_year(struct range r)
 	return (struct range){year_before(r.from), year_before(r.to)};
 }
 
-/* p BETWEEN lo AND hi of the counter tables: days YYYYMMDD or months YYYYMM. */
+/* p BETWEEN lo AND hi of the counter tables: days YYYYMMDD or months
+ * YYYYMM, added (sign +1) or taken away (-1). */
 struct part {
-	int lo, hi;
+	int lo, hi, sign;
 };
 
-/* Cuts r into at most three parts: the days before its first whole month,
- * the whole months, the days after them. by_day: days only (day and week
- * buckets need them). */
-static int range_parts(struct range r, bool by_day, struct part out[3])
+#define PARTS_MAX 5
+
+/* The cells of the days [a, b] of one month: those days, or the whole
+ * month less the days outside [a, b] when that reads fewer cells (at most
+ * 16 day cells for any part of a month). */
+static int month_piece(int a, int b, struct part *out)
 {
-	int n = 0, fm = r.from / 100, tm = r.to / 100;
-	if (by_day) {
-		out[0] = (struct part){r.from, r.to};
+	int ym = a / 100, first = ym * 100 + 1, last = month_last(ym);
+	int inside = b - a + 1, outside = (a - first) + (last - b);
+	if (a == first && b == last) {
+		out[0] = (struct part){ym, ym, +1};
 		return 1;
 	}
-	int first = r.from % 100 == 1 ? fm : month_add(fm, 1);
-	int last = r.to == month_last(tm) ? tm : month_add(tm, -1);
-	if (first > last) {
-		out[0] = (struct part){r.from, r.to};
+	if (inside <= outside + 1) {
+		out[0] = (struct part){a, b, +1};
 		return 1;
 	}
-	if (first != fm)
-		out[n++] = (struct part){r.from, month_last(fm)};
-	out[n++] = (struct part){first, last};
-	if (last != tm)
-		out[n++] = (struct part){tm * 100 + 1, r.to};
+	int n = 0;
+	out[n++] = (struct part){ym, ym, +1};
+	if (a > first)
+		out[n++] = (struct part){first, a - 1, -1};
+	if (b < last)
+		out[n++] = (struct part){b + 1, last, -1};
 	return n;
+}
+
+/* Cuts r into at most five parts: its first month's piece, the whole
+ * months between, its last month's piece. by_day: days only (day and week
+ * buckets need them). */
+static int range_parts(struct range r, bool by_day, struct part out[PARTS_MAX])
+{
+	int fm = r.from / 100, tm = r.to / 100;
+	if (by_day) {
+		out[0] = (struct part){r.from, r.to, +1};
+		return 1;
+	}
+	if (fm == tm)
+		return month_piece(r.from, r.to, out);
+	int n = month_piece(r.from, month_last(fm), out);
+	if (month_add(fm, 1) <= month_add(tm, -1))
+		out[n++] = (struct part){month_add(fm, 1), month_add(tm, -1), +1};
+	return n + month_piece(tm * 100 + 1, r.to, out + n);
 }
 
 /* --- reference data ------------------------------------------------------ */
@@ -545,17 +566,17 @@ static const char *const created_sql[] = {
 	" WHERE department_id = ?3 AND p BETWEEN ?1 AND ?2",
 	"SELECT p, department_id, category_id, region, n, repeats FROM report_created_cell"
 	" WHERE department_id = ?3 AND category_id = ?4 AND p BETWEEN ?1 AND ?2",
+	"SELECT p, 0, category_id, NULL, n, repeats FROM report_created_user_category WHERE u = ?3 AND p BETWEEN ?1 AND ?2",
+	"SELECT p, department_id, category_id, region, n, repeats FROM report_created_user_cell"
+	" WHERE u = ?3 AND p BETWEEN ?1 AND ?2",
 };
-enum { CUBE_ALL, CUBE_CATEGORY, CUBE_REGION, CUBE_DEPARTMENT, CUBE_CELL };
+enum { CUBE_ALL, CUBE_CATEGORY, CUBE_REGION, CUBE_DEPARTMENT, CUBE_CELL, CUBE_USER_CATEGORY, CUBE_USER_CELL };
 
-/* Tickets created in the range by their day, from a covering index: the
- * open ones (?3 unused) or an agent's own (?3 its id). */
+/* The open tickets created in the range, by their day, from a covering
+ * index. */
 static const char open_sql[] =
-	"SELECT created_at, state, coalesce(department_id, 0), category_id, region, repeat_count > 0 FROM tickets"
-	" WHERE closed_at IS NULL AND created_at >= ?1 AND created_at < ?2 ORDER BY created_at";
-static const char own_sql[] =
-	"SELECT created_at, state, coalesce(department_id, 0), category_id, region, repeat_count > 0 FROM tickets"
-	" WHERE created_by = ?3 AND created_at >= ?1 AND created_at < ?2 ORDER BY created_at";
+	"SELECT created_at, state, coalesce(department_id, 0), category_id, region, repeat_count > 0, created_by"
+	" FROM tickets WHERE closed_at IS NULL AND created_at >= ?1 AND created_at < ?2 ORDER BY created_at";
 
 static enum gd_status read_cube(struct reader *x, int cube, int64_t dept, int64_t cat, const struct part *pt,
 				int sign)
@@ -567,21 +588,23 @@ static enum gd_status read_cube(struct reader *x, int cube, int64_t dept, int64_
 		return s;
 	db_bind_int64(st, 1, pt->lo);
 	db_bind_int64(st, 2, pt->hi);
-	if (cube >= CUBE_DEPARTMENT)
+	if (cube == CUBE_DEPARTMENT || cube == CUBE_CELL)
 		db_bind_int64(st, 3, dept);
+	if (cube >= CUBE_USER_CATEGORY)
+		db_bind_int64(st, 3, x->q->user);
 	if (cube == CUBE_CELL)
 		db_bind_int64(st, 4, cat);
 	while (!(s = db_step(st, &row)) && row)
 		count_created(x, (int)db_col_int64(st, 0), db_col_int64(st, 1), db_col_int64(st, 2),
-			      db_col_null(st, 3) ? NULL : db_col_text(st, 3), sign * db_col_int64(st, 4),
-			      sign * db_col_int64(st, 5));
+			      db_col_null(st, 3) ? NULL : db_col_text(st, 3), sign * pt->sign * db_col_int64(st, 4),
+			      sign * pt->sign * db_col_int64(st, 5));
 	db_reset(st);
 	return s;
 }
 
-/* Ticket rows (open or an agent's): those whose state passes `want`
- * (NULL: any; "!closed": open ones) counted by their local day. */
-static enum gd_status read_tickets(struct reader *x, const char *sql, const char *want, int sign)
+/* Open tickets: those in state `want` (NULL: any) counted by their local
+ * day, an agent's own only for an agent. */
+static enum gd_status read_open(struct reader *x, const char *want, int sign)
 {
 	struct db_stmt *st;
 	enum gd_status s;
@@ -589,11 +612,10 @@ static enum gd_status read_tickets(struct reader *x, const char *sql, const char
 	struct range r = x->q->range;
 	int day = r.from;
 	int64_t next = time_local_start(day_add(day, 1));
-	if ((s = db_prepare(x->d, sql, &st)))
+	if ((s = db_prepare(x->d, open_sql, &st)))
 		return s;
 	db_bind_int64(st, 1, time_local_start(r.from));
 	db_bind_int64(st, 2, time_local_start(day_add(r.to, 1)));
-	db_bind_int64(st, 3, x->q->user);
 	while (!(s = db_step(st, &row)) && row) {
 		int64_t at = db_col_int64(st, 0);
 		const char *state = db_col_text(st, 1);
@@ -601,7 +623,7 @@ static enum gd_status read_tickets(struct reader *x, const char *sql, const char
 			day = day_add(day, 1);
 			next = time_local_start(day_add(day, 1));
 		}
-		if (want && (want[0] == '!' ? !strcmp(state, want + 1) : strcmp(state, want)))
+		if ((want && strcmp(state, want)) || (x->q->user && db_col_int64(st, 6) != x->q->user))
 			continue;
 		count_created(x, day, db_col_int64(st, 2), db_col_int64(st, 3), db_col_text(st, 4), sign,
 			      sign * db_col_int64(st, 5));
@@ -616,21 +638,20 @@ static enum gd_status tally_created(struct db *d, const struct refs *r, const st
 	struct reader x = {d, r, q, t};
 	enum gd_status s;
 	tally_init(t);
-	if (q->user)
-		return read_tickets(&x, own_sql, q->state, +1);
 	if (q->state && strcmp(q->state, "closed"))
-		return read_tickets(&x, open_sql, q->state, +1);
+		return read_open(&x, q->state, +1);
 	bool cat = q->group == G_CATEGORY || q->category >= 0, region = q->group == G_REGION,
 	     dept = q->group == G_DEPARTMENT || q->department >= 0;
-	int cube = region && (cat || dept) ? CUBE_CELL
-		   : dept		   ? CUBE_DEPARTMENT
-		   : region		   ? CUBE_REGION
-		   : cat		   ? CUBE_CATEGORY
-					   : CUBE_ALL;
-	struct part parts[3];
+	int cube = q->user ? (region || dept ? CUBE_USER_CELL : CUBE_USER_CATEGORY)
+		   : region && (cat || dept) ? CUBE_CELL
+		   : dept		     ? CUBE_DEPARTMENT
+		   : region		     ? CUBE_REGION
+		   : cat		     ? CUBE_CATEGORY
+					     : CUBE_ALL;
+	struct part parts[PARTS_MAX];
 	int nparts = range_parts(q->range, q->group == G_DAY || q->group == G_WEEK, parts);
 	/* the departments to read: the one asked for, or all and "none" */
-	int ndepts = cube < CUBE_DEPARTMENT ? 1 : q->department >= 0 ? 1 : r->ndepts + 1;
+	int ndepts = cube != CUBE_DEPARTMENT && cube != CUBE_CELL ? 1 : q->department >= 0 ? 1 : r->ndepts + 1;
 	for (int di = 0; di < ndepts; di++) {
 		int64_t id = q->department >= 0 ? q->department : di < r->ndepts ? r->depts[di].id : 0;
 		int ncats = cube == CUBE_CELL ? r->ncats : 1;
@@ -645,7 +666,7 @@ static enum gd_status tally_created(struct db *d, const struct refs *r, const st
 	}
 	/* closed = all - open */
 	if (q->state)
-		return read_tickets(&x, open_sql, NULL, -1);
+		return read_open(&x, NULL, -1);
 	return GD_OK;
 }
 
@@ -968,39 +989,36 @@ static enum gd_status read_hist(struct db *d, const char *sql, int64_t user, int
 		if (sql == minutes_sql)
 			db_bind_int64(st, 5, hour);
 		while (!(s = db_step(st, &row)) && row)
-			hist_add(h, db_col_int64(st, 0), db_col_int64(st, 1));
+			hist_add(h, db_col_int64(st, 0), parts[k].sign * db_col_int64(st, 1));
 		db_reset(st);
 	}
 	return s;
 }
 
-/* p90 in whole minutes of the episodes of the departments in depts: the
- * duration of the ceil(0.9 n)-th shortest episode, rounded down to the
- * minute; -1 when there is none. */
+/* p90 in whole minutes of the episodes of the departments in depts, whose
+ * hours are in `hours`: the duration of the ceil(0.9 n)-th shortest
+ * episode, rounded down to the minute; -1 when there is none. */
 static enum gd_status p90_of(struct db *d, int64_t user, const int64_t *depts, int ndepts, const struct part *parts,
-			     int nparts, int64_t *out)
+			     int nparts, const struct hist *hours, int64_t *out)
 {
-	struct hist hours = {0}, minutes = {0};
+	struct hist minutes = {0};
 	enum gd_status s = GD_OK;
-	*out = -1;
-	for (int i = 0; i < ndepts && !s; i++)
-		s = read_hist(d, hours_sql, user, depts[i], 0, parts, nparts, &hours);
 	int64_t total = 0, seen = 0;
-	for (size_t h = 0; h < hours.len; h++)
-		total += hours.n[h];
-	if (!s && total > 0) {
-		int64_t rank = (total * 9 + 9) / 10; /* ceil(0.9 n) */
-		size_t h = 0;
-		while (h < hours.len && seen + hours.n[h] < rank)
-			seen += hours.n[h++];
-		for (int i = 0; i < ndepts && !s; i++)
-			s = read_hist(d, minutes_sql, user, depts[i], (int64_t)h, parts, nparts, &minutes);
-		size_t m = 0;
-		while (m + 1 < minutes.len && seen + minutes.n[m] < rank)
-			seen += minutes.n[m++];
-		*out = (int64_t)h * 60 + (int64_t)m;
-	}
-	free(hours.n);
+	*out = -1;
+	for (size_t h = 0; h < hours->len; h++)
+		total += hours->n[h];
+	if (total <= 0)
+		return GD_OK;
+	int64_t rank = (total * 9 + 9) / 10; /* ceil(0.9 n) */
+	size_t h = 0;
+	while (h + 1 < hours->len && seen + hours->n[h] < rank)
+		seen += hours->n[h++];
+	for (int i = 0; i < ndepts && !s; i++)
+		s = read_hist(d, minutes_sql, user, depts[i], (int64_t)h, parts, nparts, &minutes);
+	size_t m = 0;
+	while (m + 1 < minutes.len && seen + minutes.n[m] < rank)
+		seen += minutes.n[m++];
+	*out = (int64_t)h * 60 + (int64_t)m;
 	free(minutes.n);
 	return s;
 }
@@ -1012,7 +1030,7 @@ static enum gd_status kpi_collect(struct db *d, const struct refs *r, const stru
 	struct db_stmt *st;
 	enum gd_status s = GD_OK;
 	bool row;
-	struct part parts[3];
+	struct part parts[PARTS_MAX];
 	int nparts = range_parts(q->range, false, parts);
 	memset(k, 0, sizeof *k);
 	k->n = r->ndepts + 1;
@@ -1030,7 +1048,7 @@ static enum gd_status kpi_collect(struct db *d, const struct refs *r, const stru
 			struct closed_sums *c = &k->closed[dept_slot(r, id)];
 			int64_t v[11];
 			for (int i = 1; i < 11; i++)
-				v[i] = db_col_int64(st, i);
+				v[i] = parts[p].sign * db_col_int64(st, i);
 			c->closed += v[1], c->timely += v[2], c->no_deadline += v[3], c->resolved += v[4];
 			c->reopened += v[5];
 			for (int j = 1; j <= 5; j++)
@@ -1045,15 +1063,17 @@ static enum gd_status kpi_collect(struct db *d, const struct refs *r, const stru
 			if (!dept_wanted(q, id))
 				continue;
 			struct event_sums *e = &k->events[dept_slot(r, id)];
-			e->returns += db_col_int64(st, 1), e->transfers += db_col_int64(st, 2);
-			e->urges += db_col_int64(st, 3), e->reopens += db_col_int64(st, 4);
-			e->overdue += db_col_int64(st, 5), e->replies += db_col_int64(st, 6);
-			e->seconds += db_col_int64(st, 7);
+			int64_t sg = parts[p].sign;
+			e->returns += sg * db_col_int64(st, 1), e->transfers += sg * db_col_int64(st, 2);
+			e->urges += sg * db_col_int64(st, 3), e->reopens += sg * db_col_int64(st, 4);
+			e->overdue += sg * db_col_int64(st, 5), e->replies += sg * db_col_int64(st, 6);
+			e->seconds += sg * db_col_int64(st, 7);
 		}
 		db_reset(st);
 	}
 	int64_t *ids = xcalloc((size_t)k->n, sizeof *ids);
 	int nids = 0;
+	struct hist all = {0};
 	for (int i = 0; i < k->n && !s; i++) {
 		int64_t id = i < r->ndepts ? r->depts[i].id : 0;
 		struct closed_sums *c = &k->closed[i];
@@ -1069,13 +1089,19 @@ static enum gd_status kpi_collect(struct db *d, const struct refs *r, const stru
 		k->events_all.seconds += e->seconds;
 		k->p90[i] = -1;
 		if (e->replies && dept_wanted(q, id)) {
+			struct hist hours = {0};
 			ids[nids++] = id;
-			s = p90_of(d, q->user, &id, 1, parts, nparts, &k->p90[i]);
+			if (!(s = read_hist(d, hours_sql, q->user, id, 0, parts, nparts, &hours)))
+				s = p90_of(d, q->user, &id, 1, parts, nparts, &hours, &k->p90[i]);
+			for (size_t h = 0; h < hours.len; h++)
+				hist_add(&all, (int64_t)h, hours.n[h]);
+			free(hours.n);
 		}
 	}
 	k->p90_all = -1;
 	if (!s && nids)
-		s = p90_of(d, q->user, ids, nids, parts, nparts, &k->p90_all);
+		s = p90_of(d, q->user, ids, nids, parts, nparts, &all, &k->p90_all);
+	free(all.n);
 	free(ids);
 	if (s)
 		return s;
@@ -1648,12 +1674,11 @@ enum gd_status report_csv(enum report_kind kind, const json_t *report, struct st
 
 const char *const *report_read_sql(size_t *count)
 {
-	static const char *all[sizeof created_sql / sizeof created_sql[0] + 6];
+	static const char *all[sizeof created_sql / sizeof created_sql[0] + 5];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof created_sql / sizeof created_sql[0]; i++)
 		all[n++] = created_sql[i];
 	all[n++] = open_sql;
-	all[n++] = own_sql;
 	all[n++] = closed_sql;
 	all[n++] = events_sql;
 	all[n++] = hours_sql;

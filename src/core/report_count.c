@@ -12,10 +12,11 @@
 
 /* --- tickets by their creation ------------------------------------------ */
 
-enum { DIM_CATEGORY = 1, DIM_REGION = 2, DIM_DEPARTMENT = 4 };
+enum { DIM_CATEGORY = 1, DIM_REGION = 2, DIM_DEPARTMENT = 4, DIM_USER = 8 };
 
 /* One cube each; parameters: ?1 p, ?2 department, ?3 category, ?4 region,
- * ?5 n, ?6 repeats (a statement leaves out what its cube does not keep). */
+ * ?5 n, ?6 repeats, ?7 creator (a statement leaves out what its cube does
+ * not keep). */
 static const struct {
 	const char *sql;
 	unsigned dims;
@@ -37,20 +38,27 @@ static const struct {
 	 " VALUES (?2, ?3, ?1, ?4, ?5, ?6) ON CONFLICT (department_id, category_id, p, region)"
 	 " DO UPDATE SET n = n + excluded.n, repeats = repeats + excluded.repeats",
 	 DIM_DEPARTMENT | DIM_CATEGORY | DIM_REGION},
+	{"INSERT INTO report_created_user_category (u, p, category_id, n, repeats) VALUES (?7, ?1, ?3, ?5, ?6)"
+	 " ON CONFLICT (u, p, category_id) DO UPDATE SET n = n + excluded.n, repeats = repeats + excluded.repeats",
+	 DIM_USER | DIM_CATEGORY},
+	{"INSERT INTO report_created_user_cell (u, p, department_id, category_id, region, n, repeats)"
+	 " VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (u, p, department_id, category_id, region)"
+	 " DO UPDATE SET n = n + excluded.n, repeats = repeats + excluded.repeats",
+	 DIM_USER | DIM_DEPARTMENT | DIM_CATEGORY | DIM_REGION},
 };
 
 /* Where a ticket counts among the created tickets. */
 struct created_cell {
 	int day; /* YYYYMMDD of its creation */
-	int64_t category_id, department_id;
+	int64_t category_id, department_id, creator;
 	const char *region;
 	int repeated;
 };
 
 static struct created_cell created_of(const struct ticket_row *t)
 {
-	return (struct created_cell){time_local_date(t->created_at), t->category_id, t->department_id, t->region,
-				     t->repeat_count > 0};
+	return (struct created_cell){time_local_date(t->created_at), t->category_id, t->department_id, t->created_by,
+				     t->region, t->repeat_count > 0};
 }
 
 static bool same_in(unsigned dims, const struct created_cell *a, const struct created_cell *b)
@@ -58,7 +66,8 @@ static bool same_in(unsigned dims, const struct created_cell *a, const struct cr
 	return a->day == b->day && a->repeated == b->repeated &&
 	       (!(dims & DIM_CATEGORY) || a->category_id == b->category_id) &&
 	       (!(dims & DIM_DEPARTMENT) || a->department_id == b->department_id) &&
-	       (!(dims & DIM_REGION) || !strcmp(a->region, b->region));
+	       (!(dims & DIM_REGION) || !strcmp(a->region, b->region)) &&
+	       (!(dims & DIM_USER) || a->creator == b->creator);
 }
 
 static enum gd_status bump_created(struct db *w, size_t cube, const struct created_cell *c, int delta)
@@ -75,6 +84,7 @@ static enum gd_status bump_created(struct db *w, size_t cube, const struct creat
 		db_bind_text(st, 4, c->region, -1);
 		db_bind_int64(st, 5, delta);
 		db_bind_int64(st, 6, c->repeated ? delta : 0);
+		db_bind_int64(st, 7, c->creator);
 		if ((s = db_run(st)))
 			return s;
 	}
@@ -341,6 +351,8 @@ static const struct {
 	CHECK("report_created_region", "n <> 0 OR repeats <> 0"),
 	CHECK("report_created_department", "n <> 0 OR repeats <> 0"),
 	CHECK("report_created_cell", "n <> 0 OR repeats <> 0"),
+	CHECK("report_created_user_category", "n <> 0 OR repeats <> 0"),
+	CHECK("report_created_user_cell", "n <> 0 OR repeats <> 0"),
 	CHECK("report_closed", "closed <> 0 OR timely <> 0 OR no_deadline <> 0 OR resolved <> 0 OR reopened <> 0"
 			       " OR s1 <> 0 OR s2 <> 0 OR s3 <> 0 OR s4 <> 0 OR s5 <> 0"),
 	CHECK("report_events", "returns <> 0 OR transfers <> 0 OR urges <> 0 OR reopens <> 0 OR overdue <> 0"
