@@ -309,3 +309,51 @@ test('audit verify notices a counter that differs from the tickets', async () =>
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /report_handling_minutes differ/);
 });
+
+test('同比 and the 月报 over a year and more of generated data, against a recount', async () => {
+  // a second, sparser database: 3,000 tickets over 400 days, so November
+  // has a November a year before it
+  const dir = mkdtempSync(join(tmpdir(), 'gongdan-reports-yoy-'));
+  const db2 = join(dir, 'test.db');
+  assert.equal(cli(['init', '--db', db2, '--demo-users']).status, 0);
+  const g = cli(['generate', '--db', db2, '--tickets', '3000', '--days', '400', '--seed', '2']);
+  assert.equal(g.status, 0, g.stderr);
+  const s2 = await startServer({ dir });
+  try {
+    const sup = as(s2, 'supervisor1');
+    const count = (a, b, extra = '1') => {
+      const r = spawnSync('sqlite3', ['-readonly', db2, `SELECT count(*) FROM tickets WHERE ${extra} AND ${DAY} BETWEEN '${a}' AND '${b}'`], { encoding: 'utf8' });
+      return Number(r.stdout.trim());
+    };
+    const last = spawnSync('sqlite3', ['-readonly', db2, `SELECT max(${DAY}) FROM tickets`], { encoding: 'utf8' }).stdout.trim();
+    const month = last.slice(0, 7); // the data's last month
+    const [y, m] = month.split('-').map(Number);
+    const pm = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+    const ly = `${y - 1}-${String(m).padStart(2, '0')}`;
+    const end = (ym) => { const [a, b] = ym.split('-').map(Number); return `${ym}-${String(new Date(Date.UTC(a, b, 0)).getUTCDate()).padStart(2, '0')}`; };
+    let rep = await get(sup, `/api/v1/reports/complaints?from=${month}-01&to=${end(month)}&group_by=region&compare=last_year`);
+    assert.deepEqual(rep.compare_range, { from: `${ly}-01`, to: end(ly) });
+    const before = count(`${ly}-01`, end(ly));
+    assert.ok(before > 0, 'the year before has tickets');
+    assert.equal(rep.totals.previous, before);
+    assert.equal(rep.totals.count, count(`${month}-01`, end(month)));
+    for (const it of rep.items) assert.equal(it.previous, count(`${ly}-01`, end(ly), `region = '${it.key}'`), it.key);
+    // a ragged range: the same dates a year back
+    rep = await get(sup, `/api/v1/reports/complaints?from=${month}-12&to=${end(month)}&compare=last_year`);
+    assert.deepEqual(rep.compare_range, { from: `${ly}-12`, to: end(ly) });
+    assert.equal(rep.totals.previous, count(`${ly}-12`, end(ly)));
+    assert.equal(rep.totals.count, count(`${month}-12`, end(month)));
+    const mo = await get(sup, `/api/v1/reports/monthly?month=${month}`);
+    assert.equal(mo.totals.complaints.value, count(`${month}-01`, end(month)));
+    assert.equal(mo.totals.complaints.previous, count(`${pm}-01`, end(pm)));
+    assert.equal(mo.totals.complaints.last_year, before);
+    assert.equal(mo.totals.complaints.yoy_change, mo.totals.complaints.value - before);
+    const closedIn = (ym) => Number(spawnSync('sqlite3', ['-readonly', db2,
+      `SELECT count(*) FROM tickets WHERE date(closed_at, 'unixepoch', 'localtime') BETWEEN '${ym}-01' AND '${end(ym)}'`], { encoding: 'utf8' }).stdout.trim());
+    assert.equal(mo.kpis.closed.value, closedIn(month));
+    assert.equal(mo.kpis.closed.previous, closedIn(pm));
+    assert.equal(mo.kpis.closed.last_year, closedIn(ly));
+  } finally {
+    await stopClean(s2);
+  }
+});
