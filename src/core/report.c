@@ -1206,7 +1206,7 @@ enum gd_status report_complaints(const struct principal *who, const struct repor
 
 static enum gd_status kpis_build(struct db *d, const struct refs *r, const struct query *q, json_t **out)
 {
-	struct kpi_data k, c;
+	struct kpi_data k = {0}, c = {0};
 	enum gd_status s = kpi_collect(d, r, q, &k);
 	struct range cr = {0, 0};
 	if (!s && q->compare) {
@@ -1226,8 +1226,7 @@ static enum gd_status kpis_build(struct db *d, const struct refs *r, const struc
 		*out = o;
 	}
 	kpi_release(&k);
-	if (q->compare)
-		kpi_release(&c);
+	kpi_release(&c);
 	return s;
 }
 
@@ -1343,16 +1342,12 @@ static enum gd_status monthly_build(struct db *d, const struct refs *r, const st
 	qs[1].range = range_previous(q->range);
 	qs[2].range = range_last_year(q->range);
 	struct tally t[3] = {{0}, {0}, {0}};
-	struct kpi_data k[3];
-	int nk = 0;
+	struct kpi_data k[3] = {{0}, {0}, {0}};
 	enum gd_status s = GD_OK;
 	for (int i = 0; i < 3 && !s; i++) {
 		qs[i].group = G_CATEGORY;
-		s = tally_created(d, r, &qs[i], &t[i]);
-		if (!s && !(s = kpi_collect(d, r, &qs[i], &k[i])))
-			nk++;
-		else if (s)
-			kpi_release(&k[i]);
+		if (!(s = tally_created(d, r, &qs[i], &t[i])))
+			s = kpi_collect(d, r, &qs[i], &k[i]);
 	}
 	if (!s) {
 		int64_t *rep[3], *sub[3];
@@ -1404,7 +1399,7 @@ static enum gd_status monthly_build(struct db *d, const struct refs *r, const st
 			free(sub[i]), free(rep[i]);
 		*out = o;
 	}
-	for (int i = 0; i < nk; i++)
+	for (int i = 0; i < 3; i++)
 		kpi_release(&k[i]);
 	for (int i = 0; i < 3; i++)
 		tally_release(&t[i]);
