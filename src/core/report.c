@@ -815,10 +815,10 @@ static json_t *flat_item(const char *key, const char *name, int64_t n, int64_t r
 static json_t *grouped_items(const struct refs *r, const struct query *q, const struct tally *t,
 			     const struct tally *c, struct range cr)
 {
-	json_t *items = json_array();
-	int64_t rep, n, cn;
 	if (q->group == G_CATEGORY)
 		return category_tree(r, q, t, c);
+	json_t *items = json_array();
+	int64_t rep, n, cn;
 	if (q->group == G_REGION || q->group == G_DEPARTMENT) {
 		bool regions = q->group == G_REGION;
 		int count = regions ? r->nregions : r->ndepts + 1;
