@@ -68,6 +68,9 @@ enum gd_status ticket_create_write(struct db *w, void *job);
  * NULL) the end of its history after the creation row (before any submit). */
 enum gd_status ticket_create_insert(struct db *w, void *job, struct ticket_row *out, struct history_chain *chain);
 const char *ticket_create_job_number(const void *job);
+/* The texts the job writes (for the bulk loader's full-text index);
+ * description and fields may be NULL. */
+void ticket_create_job_texts(const void *job, const char **subject, const char **description, const char **fields);
 struct gd_err *ticket_create_job_err(void *job);
 /* The created ticket as its creator sees it (ownership moves to the caller). */
 json_t *ticket_create_job_result(void *job, int64_t *version);

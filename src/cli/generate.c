@@ -25,6 +25,7 @@
 #include "gongdan/gd_time.h"
 #include "gongdan/principal.h"
 #include "gongdan/report_count.h"
+#include "gongdan/search_index.h"
 #include "gongdan/ticket.h"
 #include "gongdan/users.h"
 #include "gongdan/workflow.h"
@@ -744,6 +745,11 @@ static enum gd_status live(struct db *w, int64_t created, int64_t end, int64_t o
 	enum gd_status s = ticket_create_prepare(&ref.agents.p[l.agent], in, &job, &e);
 	if (!s)
 		s = ticket_create_insert(w, job, &l.row, &l.chain);
+	if (!s) { /* the texts stay as created: a life has no edits */
+		const char *subject, *description, *fields;
+		ticket_create_job_texts(job, &subject, &description, &fields);
+		search_index_bulk_add(l.row.id, subject, description, fields);
+	}
 	if (s) {
 		char *body = json_dumps(in, JSON_COMPACT);
 		if (job)

@@ -505,6 +505,14 @@ const char *ticket_create_job_number(const void *ctx)
 	return ((const struct ticket_create_job *)ctx)->number;
 }
 
+void ticket_create_job_texts(const void *ctx, const char **subject, const char **description, const char **fields)
+{
+	const struct ticket_create_job *j = ctx;
+	*subject = j->subject;
+	*description = j->description;
+	*fields = j->fields;
+}
+
 struct gd_err *ticket_create_job_err(void *ctx)
 {
 	return &((struct ticket_create_job *)ctx)->e;

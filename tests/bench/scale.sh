@@ -14,7 +14,11 @@
 # build/scale), BENCH_SECONDS (per row, default 5), BENCH_CONNS (wrk
 # connections, default 4), BENCH_THREADS (server threads, default 2).
 # A database is reused when SCALE, days, seed, the generator and the schema
-# are the same as when it was made.
+# are the same as when it was made. SCALE_DB=FILE measures that database
+# instead (one `gongdan generate` made earlier: the server migrates it);
+# SCALE_COPY=0 runs on the database itself rather than on a copy, for sizes
+# the disk cannot hold twice (10 M tickets are about 30 GB) - the run adds
+# tickets to it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -37,8 +41,9 @@ mkdir -p "$DIR"
 
 # --- the database -----------------------------------------------------------
 key=$(cat "$ROOT/src/cli/generate.c" "$ROOT"/sql/*.sql | sha256sum | cut -c1-16)
-GEN=$DIR/scale-$SCALE-$DAYS-$SEED-$key.db
-GEN_NOTE="reused $(basename "$GEN")"
+GEN=${SCALE_DB:-$DIR/scale-$SCALE-$DAYS-$SEED-$key.db}
+GEN_NOTE="reused $GEN"
+[[ -z ${SCALE_DB:-} || -f $GEN ]] || die "SCALE_DB: no such file $GEN"
 if [[ ! -f $GEN ]]; then
     rm -f "$DIR"/scale-"$SCALE"-"$DAYS"-"$SEED"-*.db* # older generators' databases
     start=$(date +%s.%N)
@@ -60,8 +65,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # the run writes (creates, the SLA sweep): it works on a copy
-cp --reflink=auto "$GEN" "$TMP/scale.db"
-DB=$TMP/scale.db
+DB=$GEN
+if [[ ${SCALE_COPY:-1} != 0 ]]; then
+    cp --reflink=auto "$GEN" "$TMP/scale.db"
+    DB=$TMP/scale.db
+fi
 token() { "$BIN/gongdan" token create --username "$1" --name scale --db "$DB" 2>/dev/null | tail -n 1; }
 q() { sqlite3 -readonly "$DB" "$1"; }
 DISPATCHER=$(token dispatcher1)

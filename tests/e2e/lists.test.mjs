@@ -136,20 +136,26 @@ test('the login page says when throttling ends (429, Retry-After)', async () => 
   }
 });
 
-test('a search that stops at its budget says how far it got, and 加载更多 goes on to the full answer', async () => {
-  const own = await startServer({ args: ['--list-budget', '5'] });
+test('a search that stops at its budget goes on by itself, says how far it got, and 加载更多 goes on to the full answer', async () => {
+  const own = await startServer({ args: ['--list-budget', '1'] });
   try {
     const c = clients(own, ['agent1']);
     const want = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 80; i++) {
       const r = await c.agent1.post('/api/v1/tickets', { category: i % 4 ? 'VAS.MMS.FORCED' : 'BILL.DISPUTE',
         fault_number: `1381240${String(i).padStart(4, '0')}`, subject: `投诉 ${i}` });
       if (i % 4) want.unshift(r.body.number);
     }
     const { ctx, page } = await as(browser, own.url, 'agent1');
     const w = watch(page);
-    await page.goto(own.url + '/tickets?category=VAS'); // a walk of at most 5 tickets a request
-    await page.locator('.muted', { hasText: /已查到 \d{4}-\d\d-\d\d \d\d:\d\d 创建的工单/ }).waitFor();
+    // one ticket examined a request: the page asks again by itself (25
+    // requests at most), shows what it found and says how far it got
+    await page.goto(own.url + '/tickets?category=VAS');
+    await page.locator('.muted', { hasText: /已显示 \d+ 张工单；已查到 \d{4}-\d\d-\d\d \d\d:\d\d 创建的工单/ }).waitFor();
+    const first = await page.locator('a.row-link').allTextContents();
+    assert.ok(first.length > 1 && first.length <= 25, `${first.length} rows after the first load`);
+    assert.deepEqual(first, want.slice(0, first.length));
+    assert.equal(await page.getByText('没有工单。').count(), 0);
     const more = page.locator('.more button');
     for (let i = 0; i < 20 && await more.count(); i++) {
       await more.click();
