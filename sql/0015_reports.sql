@@ -1,7 +1,7 @@
 -- 0015_reports.sql - what GET /api/v1/reports/* reads instead of scanning
 -- tickets (issue 11). Counters kept by the engine in the same transaction
--- as every move (src/core/report_count.c), two covering indexes SQLite
--- keeps itself, and the views that recount every counter from the tickets
+-- as every move (src/core/report_count.c), a covering index of the open
+-- tickets SQLite keeps itself, and the views that recount every counter from the tickets
 -- and the history: the backfill below and `gongdan audit verify` use them.
 --
 -- p is a period of the server's local time (TZ, like ticket numbers): a

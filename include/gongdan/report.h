@@ -1,7 +1,8 @@
 /* report.h - the reports (统计报表, issue 11): complaint counts grouped by
  * category, region, department or period with 环比/同比, the KPIs, and the
  * 月报, each as JSON or as CSV. They read the counters of report_count.h
- * (and two covering indexes), never the tickets one by one, so a report
+ * (and, for the state filter, the open tickets' covering index), never the
+ * tickets one by one, so a report
  * over a year costs a few thousand cells whatever the number of tickets.
  * Every definition is in README.md ("Reports").
  *

@@ -1,7 +1,8 @@
 /* report.c - the reports (report.h): complaint counts grouped and compared,
- * the KPIs and the 月报, read from the counters of report_count.c and two
- * covering indexes (sql/0015_reports.sql), never by walking the tickets:
- * a range is cut into the days at its edges and the whole months between
+ * the KPIs and the 月报, read from the counters of report_count.c and, for
+ * the state filter, the open tickets' covering index (sql/0015_reports.sql),
+ * never by walking the tickets: a range is cut into a piece of its first
+ * month, the whole months between and a piece of its last
  * (range_parts), and each part is one index range of a counter table.
  * Dates are local days YYYYMMDD (TZ) kept as numbers; calendar arithmetic
  * is done on day numbers, only ticket times are mapped to local days. */
