@@ -5,7 +5,8 @@
  *
  * Two kinds of counters, two hooks:
  *   - tickets by what they are now (created cubes by day/category/region/
- *     department, closed tickets by closing day): report_move() moves a
+ *     department, the same by creator for agents' own reports, closed
+ *     tickets by closing day): report_move() moves a
  *     ticket's contribution from its row before to its row after. Called
  *     by wf_store (every action and SLA mark; `gongdan generate` once per
  *     ticket, from the row as created to the row its life left), by ticket
