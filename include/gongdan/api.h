@@ -54,6 +54,11 @@ enum gd_status api_workflow(struct request *req);
 /* queues.c - /api/v1/queues */
 enum gd_status api_queues(struct request *req);
 
+/* reports.c - /api/v1/reports (统计报表), JSON or format=csv */
+enum gd_status api_report_complaints(struct request *req);
+enum gd_status api_report_kpis(struct request *req);
+enum gd_status api_report_monthly(struct request *req);
+
 /* phrases.c - standard phrases (常用语) */
 enum gd_status api_phrases_list(struct request *req);
 enum gd_status api_phrases_create(struct request *req);

@@ -16,6 +16,12 @@ void time_set_now(int64_t t);
 void time_iso(int64_t t, char out[32]);
 /* Writes the local date "YYYYMMDD". */
 void time_local_day(int64_t t, char out[16]);
+/* The local date of t as the number YYYYMMDD (reports key their counters
+ * by it). */
+int time_local_date(int64_t t);
+/* The time local date ymd (YYYYMMDD) begins: its local midnight, or the
+ * first second of the day where a clock change skips midnight. */
+int64_t time_local_start(int ymd);
 /* Parses "YYYY-MM-DD" (local midnight) or "YYYY-MM-DDTHH:MM:SSZ". */
 bool time_parse(const char *s, int64_t *out);
 

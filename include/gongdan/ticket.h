@@ -42,6 +42,9 @@ struct ticket_row {
 	int satisfaction;       /* 0: not given */
 	int64_t urge_count;
 	int sla_hours;          /* of its category */
+	int64_t created_at;
+	char region[72];       /* region code (at most 16 characters) */
+	int64_t repeat_count;
 };
 
 /* Loads the row by number; GD_E_NOT_FOUND when absent or invisible to who

@@ -62,6 +62,29 @@ void time_local_day(int64_t t, char out[16])
 	strftime(out, 16, "%Y%m%d", &tm);
 }
 
+int time_local_date(int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	localtime_r(&tt, &tm);
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+int64_t time_local_start(int ymd)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = ymd / 10000 - 1900;
+	tm.tm_mon = ymd / 100 % 100 - 1;
+	tm.tm_mday = ymd % 100;
+	tm.tm_isdst = -1;
+	int64_t t = (int64_t)mktime(&tm);
+	/* where midnight does not exist mktime may answer the day before */
+	while (time_local_date(t) < ymd)
+		t += 3600;
+	return t;
+}
+
 bool time_parse(const char *s, int64_t *out)
 {
 	struct tm tm;

@@ -24,6 +24,7 @@
 #include "gongdan/db.h"
 #include "gongdan/gd_time.h"
 #include "gongdan/principal.h"
+#include "gongdan/report_count.h"
 #include "gongdan/search_index.h"
 #include "gongdan/ticket.h"
 #include "gongdan/users.h"
@@ -708,6 +709,10 @@ static enum gd_status record(struct db *w, struct life *l, const struct wf_step 
 	enum gd_status s;
 	if (step->after.department_id != step->before.department_id &&
 	    (s = wf_visit(w, step->after.id, step->after.department_id)))
+		return s;
+	/* the step's events now; the row and the counters of its state once,
+	 * at the end of its life (wf_store) */
+	if ((s = report_step(w, step)))
 		return s;
 	wf_step_history(step, who, &h);
 	if ((s = history_append_after(w, &h, &l->chain)))

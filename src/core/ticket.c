@@ -14,6 +14,7 @@
 #include "gongdan/history.h"
 #include "gongdan/phone.h"
 #include "gongdan/queue.h"
+#include "gongdan/report_count.h"
 #include "gongdan/strbuf.h"
 #include "gongdan/utf8.h"
 #include "gongdan/visibility.h"
@@ -64,6 +65,9 @@ static void row_from_stmt(struct db_stmt *st, struct ticket_row *out)
 	out->satisfaction = (int)db_col_int64(st, COL_SATISFACTION);
 	out->urge_count = db_col_int64(st, COL_URGE);
 	out->sla_hours = (int)db_col_int64(st, COL_SLA);
+	out->created_at = db_col_int64(st, COL_CREATED);
+	copy(out->region, sizeof out->region, db_col_text(st, COL_REGION));
+	out->repeat_count = db_col_int64(st, COL_REPEAT);
 }
 
 static json_t *time_or_null(struct db_stmt *st, int col)
@@ -590,15 +594,17 @@ enum gd_status ticket_create_insert(struct db *w, void *ctx, struct ticket_row *
 	if ((s = db_run(st)))
 		return s;
 	struct ticket_row tk = {.id = db_last_insert_id(w), .category_id = j->category_id,
-				.created_by = j->who.user_id, .version = 1, .sla_hours = j->sla_hours};
+				.created_by = j->who.user_id, .version = 1, .sla_hours = j->sla_hours,
+				.created_at = now, .repeat_count = repeats};
 	copy(tk.number, sizeof tk.number, j->number);
+	copy(tk.region, sizeof tk.region, j->region);
 	copy(tk.state, sizeof tk.state, "draft");
 	copy(tk.priority, sizeof tk.priority, j->priority);
 	copy(tk.fault_number, sizeof tk.fault_number, j->fault_number);
 	struct queue_cell cell = {"draft", 0, false};
 	struct history_entry h = {.ticket_id = tk.id, .actor = &j->who, .action = "create", .to_state = "draft",
 				  .at = now};
-	if ((s = queue_move(w, NULL, &cell)) || (s = history_append(w, &h, chain)))
+	if ((s = queue_move(w, NULL, &cell)) || (s = report_move(w, NULL, &tk)) || (s = history_append(w, &h, chain)))
 		return s;
 	if (j->submitting) {
 		json_t *none = json_object();
@@ -781,6 +787,15 @@ enum gd_status ticket_patch_write(struct db *w, void *ctx)
 			db_bind_int64(st, 12, now);
 			s = db_run(st);
 		}
+	}
+	if (!s && changed) {
+		/* the edit may move the draft to another category, region or
+		 * repeat count in the report counters */
+		struct ticket_row after = tk;
+		after.category_id = v.cat.id;
+		copy(after.region, sizeof after.region, v.region);
+		after.repeat_count = repeats;
+		s = report_move(w, &tk, &after);
 	}
 	if (!s && changed) {
 		struct history_entry h = {.ticket_id = tk.id, .actor = who, .action = "edit", .from_state = "draft",

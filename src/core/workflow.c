@@ -14,6 +14,7 @@
 #include "gongdan/history.h"
 #include "gongdan/log.h"
 #include "gongdan/queue.h"
+#include "gongdan/report_count.h"
 #include "gongdan/utf8.h"
 #include "gongdan/xalloc.h"
 
@@ -657,7 +658,9 @@ enum gd_status wf_store(struct db *w, const struct wf_step *step, const char *hi
 		return s;
 	struct queue_cell from = {b->state, b->department_id, b->overdue && wf_state_is_open(b->state)};
 	struct queue_cell to = {n->state, n->department_id, n->overdue && wf_state_is_open(n->state)};
-	return queue_move(w, &from, &to);
+	if ((s = queue_move(w, &from, &to)))
+		return s;
+	return report_move(w, b, n);
 }
 
 void wf_step_history(const struct wf_step *step, const struct principal *who, struct history_entry *h)
@@ -681,7 +684,7 @@ enum gd_status wf_apply(struct db *w, const struct principal *who, struct ticket
 	struct wf_step step;
 	struct history_entry h;
 	enum gd_status s = wf_decide(w, who, tk, action, inputs, time_now(), &step, e);
-	if (s || (s = wf_store(w, &step, NULL)))
+	if (s || (s = wf_store(w, &step, NULL)) || (s = report_step(w, &step)))
 		return s;
 	*tk = step.after;
 	wf_step_history(&step, who, &h);
@@ -792,7 +795,7 @@ enum gd_status wf_sla_mark(struct db *w, int64_t now, int *marked)
 		if (!wf_overdue(&tk, now, &step))
 			continue;
 		wf_step_history(&step, NULL, &h);
-		if ((s = wf_store(w, &step, NULL)) || (s = history_append(w, &h, NULL)))
+		if ((s = wf_store(w, &step, NULL)) || (s = report_step(w, &step)) || (s = history_append(w, &h, NULL)))
 			break;
 		(*marked)++;
 	}

@@ -356,7 +356,7 @@ static struct MHD_Response *render_ok(struct request *req)
 {
 	struct MHD_Response *resp;
 	if (req->resp) {
-		char *text = json_dumps(req->resp, JSON_COMPACT);
+		char *text = json_dumps(req->resp, JSON_COMPACT | JSON_REAL_PRECISION(12));
 		if (!text)
 			return render_error(req, GD_E_INTERNAL);
 		size_t len = strlen(text);

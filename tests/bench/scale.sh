@@ -78,6 +78,11 @@ HANDLER=$(token handler_net1)
 FREQUENT=$(q "SELECT fault_number FROM tickets GROUP BY fault_number ORDER BY count(*) DESC LIMIT 1")
 DEEP=$(q "SELECT id FROM tickets ORDER BY id DESC LIMIT 1 OFFSET 5000")
 READ=$(q "SELECT number FROM tickets WHERE state = 'closed' ORDER BY id DESC LIMIT 1 OFFSET 1000")
+# reports over the year the data covers (local days, like the server)
+TO=$(q "SELECT date(max(created_at), 'unixepoch', 'localtime') FROM tickets")
+FROM=$(q "SELECT date('$TO', '-364 days')")
+MONTH=$(q "SELECT strftime('%Y-%m', '$TO', 'start of month', '-1 month')")
+Y="from=$FROM&to=$TO"
 
 "$BIN/gongdan" serve --db "$DB" --listen 127.0.0.1:0 --www "$ROOT/www" --threads "$THREADS" --quiet \
     >"$TMP/serve.log" 2>"$TMP/serve.err" &
@@ -130,6 +135,20 @@ ROWS=(
     "categories|$AGENT|/api/v1/categories"
     "ticket read|$DISPATCHER|/api/v1/tickets/$READ"
     "ticket history|$DISPATCHER|/api/v1/tickets/$READ/history"
+    "report: by category, a year|$DISPATCHER|/api/v1/reports/complaints?$Y"
+    "report: category, 同比|$DISPATCHER|/api/v1/reports/complaints?$Y&compare=last_year"
+    "report: by region, 环比|$DISPATCHER|/api/v1/reports/complaints?$Y&group_by=region&compare=previous"
+    "report: by department|$DISPATCHER|/api/v1/reports/complaints?$Y&group_by=department"
+    "report: by day, a year|$DISPATCHER|/api/v1/reports/complaints?$Y&group_by=day"
+    "report: by week, VAS|$DISPATCHER|/api/v1/reports/complaints?$Y&group_by=week&category=VAS"
+    "report: region, state=closed|$DISPATCHER|/api/v1/reports/complaints?$Y&group_by=region&state=closed"
+    "report: handler, by region|$HANDLER|/api/v1/reports/complaints?$Y&group_by=region"
+    "report: agent's own, by month|$AGENT|/api/v1/reports/complaints?$Y&group_by=month"
+    "report: kpis, a year|$DISPATCHER|/api/v1/reports/kpis?$Y"
+    "report: kpis, handler, 环比|$HANDLER|/api/v1/reports/kpis?$Y&compare=previous"
+    "report: kpis, agent|$AGENT|/api/v1/reports/kpis?$Y"
+    "report: monthly|$DISPATCHER|/api/v1/reports/monthly?month=$MONTH"
+    "report: monthly, csv|$DISPATCHER|/api/v1/reports/monthly?month=$MONTH&format=csv"
     "healthz||/healthz"
 )
 

@@ -193,6 +193,11 @@ test('real answers validate against the documented response schemas', async () =
   check('/api/v1/tokens', 'get', await u.admin.get('/api/v1/tokens'));
   check('/api/v1/tokens', 'post', await u.admin.post('/api/v1/tokens', { username: 'agent1', name: '夜间导入脚本' }));
   check('/api/v1/phrases', 'post', await u.admin.post('/api/v1/phrases', { kind: 'greeting', text: '您好！' }));
+  check('/api/v1/reports/complaints', 'get', await u.admin.get('/api/v1/reports/complaints?group_by=region&compare=previous'));
+  check('/api/v1/reports/complaints', 'get', await u.admin.get('/api/v1/reports/complaints?group_by=nope'));
+  check('/api/v1/reports/kpis', 'get', await u.admin.get('/api/v1/reports/kpis?compare=last_year'));
+  check('/api/v1/reports/monthly', 'get', await u.admin.get('/api/v1/reports/monthly?month=2026-11'));
+  check('/api/v1/reports/monthly', 'get', await u.admin.get('/api/v1/reports/monthly'));
   check('/healthz', 'get', await req(srv.url, 'GET', '/healthz'));
   check('/api/v1/me', 'get', await req(srv.url, 'GET', '/api/v1/me'));
 });

@@ -327,6 +327,9 @@ test('SLA sweep: overdue tickets are marked once, raised to urgent, filtered and
     assert.ok(Date.parse(td.deadline) > Date.now(), 'a fresh deadline');
     await sleep(1500);
     assert.equal((await get(u.admin, d.number)).overdue, false, 'not marked again');
+    // the closed ticket's deadline was moved behind the engine's back: put it
+    // back before the audit, whose report counters follow the engine's writes
+    sqliteOk(srv.db, `UPDATE tickets SET deadline = unixepoch('${b.deadline}') WHERE number = '${b.number}';`);
     auditOk(srv.db);
   } finally {
     await stopClean(srv);

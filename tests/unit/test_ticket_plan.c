@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gongdan/db.h"
+#include "gongdan/report.h"
 #include "gongdan/search_index.h"
 #include "gongdan/ticket_list.h"
 
@@ -128,11 +129,37 @@ static void test_index_flush_reads_the_queue(void **state)
 	strbuf_release(&plan);
 }
 
+/* Every statement the reports read with is one index range: a counter
+ * table's primary key, or for tickets the open tickets' covering index;
+ * never a scan, never a sort. */
+static void test_reports_read_ranges(void **state)
+{
+	(void)state;
+	size_t n;
+	const char *const *sqls = report_read_sql(&n);
+	assert_true(n >= 11);
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf plan = STRBUF_INIT(1 << 16);
+		assert_int_equal(db_explain(db_reader(), sqls[i], &plan), GD_OK);
+		const char *p = strbuf_str(&plan);
+		bool ok = strstr(p, "SCAN") == NULL && strstr(p, "TEMP B-TREE") == NULL && !strncmp(p, "SEARCH ", 7);
+		if (strstr(sqls[i], "FROM tickets"))
+			ok = ok && strstr(p, "USING COVERING INDEX tickets_report_open ") != NULL;
+		else
+			ok = ok && strstr(p, "USING PRIMARY KEY (") != NULL && strstr(p, "p>? AND p<?") != NULL;
+		if (!ok)
+			fprintf(stderr, "report statement %zu is not one index range:\n%s\n%s\n", i, sqls[i], p);
+		assert_true(ok);
+		strbuf_release(&plan);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_driver_walks_its_index),
 		cmocka_unit_test(test_index_flush_reads_the_queue),
+		cmocka_unit_test(test_reports_read_ranges),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
