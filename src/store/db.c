@@ -380,16 +380,10 @@ enum gd_status db_migrate(struct db *d)
 		       have, newest);
 		return GD_E_INTERNAL;
 	}
-	/* For the upgrade test only: GONGDAN_TEST_SCHEMA_VERSION=N stops after
-	 * migration N, making a database of an earlier release's schema. */
-	const char *upto_env = getenv("GONGDAN_TEST_SCHEMA_VERSION");
-	long upto = upto_env ? strtol(upto_env, NULL, 10) : newest;
 	for (size_t i = 0; i < db_migration_count; i++) {
 		const struct db_migration *m = &db_migrations[i];
 		if (m->version <= have)
 			continue;
-		if (m->version > upto)
-			break;
 		if ((st = db_exec(d, "BEGIN IMMEDIATE")))
 			return st;
 		st = db_exec(d, m->sql);
