@@ -4,10 +4,17 @@
 #ifndef GD_API_H
 #define GD_API_H
 
+#include "gongdan/idempotency.h"
 #include "gongdan/request.h"
 
 /* health.c */
 enum gd_status api_healthz(struct request *req);
+
+/* openapi.c - GET /api/v1/openapi.json: the API document, src/api/openapi.json,
+ * compiled into the binary (tests/tools/embed-text.sh makes gd_openapi_json). */
+enum gd_status api_openapi(struct request *req);
+extern const char gd_openapi_json[];
+extern const size_t gd_openapi_json_len;
 
 /* session.c - log in, log out, who am I */
 enum gd_status api_session_create(struct request *req);
@@ -57,5 +64,28 @@ enum gd_status api_phrases_list(struct request *req);
 enum gd_status api_phrases_create(struct request *req);
 enum gd_status api_phrases_update(struct request *req);
 enum gd_status api_phrases_delete(struct request *req);
+
+/* metrics.c - the data's and the store's series of GET /metrics (the HTTP
+ * ones are src/web/metrics.c's), appended to out in Prometheus text. */
+enum gd_status api_metrics(struct strbuf *out);
+
+/* idempotency.c - Idempotency-Key on the routes flagged ROUTE_IDEMPOTENT
+ * (idempotency.h). A handler first calls api_idem_check: a malformed key
+ * answers 400; a key this user sent with the same request in the last 24 h
+ * answers what the first one was answered (*answered; return the status it
+ * gives), with another request 422. Otherwise k describes the key (or its
+ * absence) and the handler writes with api_write_keyed instead of
+ * req_write_async: with a key, describe() turns the job's outcome into the
+ * answer stored in the job's own transaction, and the request is answered
+ * from that stored answer - the first time and on every retry. */
+enum gd_status api_idem_check(struct request *req, struct idem_key *k, bool *answered);
+enum gd_status api_write_keyed(struct request *req, const struct idem_key *k,
+			       enum gd_status (*run)(struct db *w, void *ctx), void *ctx, void (*ctx_free)(void *ctx),
+			       req_then then, void (*describe)(void *ctx, enum gd_status st, struct idem_answer *out));
+/* For describe(): a refusal st with its details (moved from err), or a
+ * success with body (taken), its status, ETag "<version>" and location
+ * (may be NULL). */
+void api_idem_describe(struct idem_answer *out, enum gd_status st, struct gd_err *err, json_t *body, int status,
+		       int64_t version, const char *location);
 
 #endif

@@ -117,6 +117,24 @@ void db_free_ctx(void *ctx, enum gd_status st);
 /* Submits run(ctx) and waits for its commit; returns its status. */
 enum gd_status db_write_run(enum gd_status (*run)(struct db *w, void *ctx), void *ctx);
 
+/* What /metrics shows of the store. Group-commit batches are counted by
+ * size into buckets of at most 1, 2, 4, ... 256 jobs (the last count is
+ * above the last bound); checkpoints by mode (passive, restart) and result
+ * (ok, busy, error). */
+#define DB_STATS_BATCH_BUCKETS 9
+#define DB_STATS_BATCH_BOUNDS {1, 2, 4, 8, 16, 32, 64, 128, 256}
+struct db_stats {
+	unsigned long long batch_counts[DB_STATS_BATCH_BUCKETS + 1];
+	unsigned long long batches, batch_jobs;
+	unsigned long long checkpoints[2][3];
+	unsigned long long checkpoint_copied; /* pages copied back into the database, in all */
+	int64_t checkpoint_last_log;          /* pages in the WAL at the last checkpoint; -1: none yet */
+	int64_t checkpoint_last_done;         /* of those, copied back by it */
+	int64_t checkpoint_last_at;           /* its wall-clock second; 0: none yet */
+	int64_t db_bytes, wal_bytes;          /* file sizes now (-1: cannot tell) */
+};
+void db_stats(struct db_stats *out);
+
 /* Read transaction on a reader connection: a consistent snapshot across
  * several statements. */
 enum gd_status db_read_begin(struct db *r);
@@ -173,7 +191,9 @@ enum gd_status db_open(const char *path, struct db **out);
 void db_close(struct db *d);
 /* Applies the embedded migrations in order; each in one transaction. */
 enum gd_status db_migrate(struct db *d);
-/* Online, consistent copy of the database to path (SQLite backup API). */
+/* Online, consistent copy of the database to path (SQLite backup API):
+ * one snapshot, taken while the server goes on writing; path appears only
+ * once the copy is whole (it is written to path.partial first). */
 enum gd_status db_backup(struct db *d, const char *path);
 
 /* Embedded migrations (generated from sql/ at build time). */

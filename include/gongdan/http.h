@@ -35,6 +35,10 @@ unsigned long long http_requests_total(void);
 struct request;
 /* GET /metrics: Prometheus text metrics (src/web/metrics.c). */
 enum gd_status http_metrics(struct request *req);
+struct route;
+/* Counts one answered request for /metrics: its route (NULL: none matched),
+ * or a static file; its HTTP status; microseconds from head to answer. */
+void http_metrics_observe(const struct route *route, bool static_file, int status, long long us);
 
 /* For src/web/ alone. */
 struct strbuf;

@@ -20,6 +20,9 @@
 /* Adds a range: "10.0.0.0/8", "192.0.2.7" (one address), "fd00::/8".
  * GD_E_BAD_REQUEST when malformed, or past PROXY_MAX. */
 enum gd_status proxy_add(const char *cidr);
+/* Why cidr is not a range proxy_add takes, or NULL when it is one (the
+ * configuration's check of trusted-proxy). */
+const char *proxy_check(const char *cidr);
 /* Forgets every range (tests). */
 void proxy_reset(void);
 /* Whether any range is configured. */

@@ -27,6 +27,11 @@ enum gd_status queue_move(struct db *w, const struct queue_cell *from, const str
  * who: handlers see their own department's row only. */
 enum gd_status queue_counts(struct db *d, const struct principal *who, json_t **out);
 
+/* Every open state (wf_states.is_open) with its tickets and overdue
+ * tickets, all departments together, in the workflow's order; for /metrics. */
+enum gd_status queue_open_totals(struct db *d, void (*each)(void *arg, const char *state, int64_t total, int64_t overdue),
+				 void *arg);
+
 /* Recounts from the tickets table and compares with the counters (tests,
  * `gongdan audit verify`): GD_OK when equal, else GD_E_CONFLICT. */
 enum gd_status queue_check(struct db *d, long *cells);

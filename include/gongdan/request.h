@@ -90,7 +90,8 @@ struct request {
 	enum gd_status lane_status;
 	struct request *lane_next;
 
-	/* for the access log */
+	/* for the access log and /metrics */
+	bool served_static;        /* answered from www/ */
 	uint64_t bytes_out;
 	int http_status;
 };

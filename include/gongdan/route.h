@@ -18,6 +18,8 @@ enum route_flags {
 	ROUTE_REVALIDATE = 8,    /* reference data: ETag = hash of the body, "private,
 				  * no-cache", 304 when If-None-Match matches */
 	ROUTE_SLOW = 16,         /* expensive by nature: runs on the slow lane (lane.h) */
+	ROUTE_IDEMPOTENT = 32,   /* takes an Idempotency-Key (api_idem_check); elsewhere
+				  * a POST, PATCH or DELETE with one is refused (400) */
 };
 
 struct route {
@@ -33,6 +35,12 @@ enum route_match { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_WRONG_METHOD };
 /* Finds the route for method+path; fills req->params. On ROUTE_WRONG_METHOD
  * *allowed is the bit set of methods the path accepts. */
 enum route_match route_find(struct request *req, unsigned *allowed);
+/* The table itself, for /metrics and the API document's test: route i of
+ * route_count(), and the index of an entry. */
+#define ROUTE_MAX 96
+size_t route_count(void);
+const struct route *route_at(size_t i);
+size_t route_index(const struct route *r);
 /* Writes "GET, POST" for a bit set. */
 void route_methods_text(unsigned methods, char *out, size_t outlen);
 

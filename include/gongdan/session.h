@@ -49,4 +49,7 @@ void session_cookie(const char *id, int secure, char *out, size_t outlen);
  * when absent. */
 const char *session_cookie_find(const char *header, size_t *n);
 
+/* Sessions neither expired nor idle at now (for /metrics). */
+enum gd_status session_count_active(struct db *d, int64_t now, int64_t *n);
+
 #endif

@@ -49,15 +49,29 @@ static enum gd_status created(struct request *req, enum gd_status st)
 	return answer_job(req, st, 201, ticket_create_job_err, ticket_create_job_result);
 }
 
+/* The outcome of a creation as the answer an Idempotency-Key keeps. */
+static void describe_created(void *job, enum gd_status st, struct idem_answer *out)
+{
+	int64_t version = 0;
+	char location[96];
+	json_t *t = st ? NULL : ticket_create_job_result(job, &version);
+	snprintf(location, sizeof location, "/api/v1/tickets/%s", ticket_create_job_number(job));
+	api_idem_describe(out, st, ticket_create_job_err(job), t, 201, version, location);
+}
+
 /* Validates on this thread, then writes in the next group commit. */
 enum gd_status api_ticket_create(struct request *req)
 {
 	struct gd_err e = GD_ERR_INIT;
+	struct idem_key k;
+	bool answered;
 	void *job;
-	enum gd_status s = ticket_create_prepare(&req->who, req->json, &job, &e);
-	if (s)
+	enum gd_status s = api_idem_check(req, &k, &answered);
+	if (s || answered)
+		return s;
+	if ((s = ticket_create_prepare(&req->who, req->json, &job, &e)))
 		return req_fail(req, s, &e);
-	return req_write_async(req, ticket_create_write, job, ticket_create_job_free, created);
+	return api_write_keyed(req, &k, ticket_create_write, job, ticket_create_job_free, created, describe_created);
 }
 
 enum gd_status api_ticket_get(struct request *req)
@@ -85,14 +99,23 @@ static enum gd_status acted(struct request *req, enum gd_status st)
 	return answer_job(req, st, 200, wf_act_job_err, wf_act_job_result);
 }
 
+static void describe_acted(void *job, enum gd_status st, struct idem_answer *out)
+{
+	int64_t version = 0;
+	json_t *t = st ? NULL : wf_act_job_result(job, &version);
+	api_idem_describe(out, st, wf_act_job_err(job), t, 200, version, NULL);
+}
+
 enum gd_status api_ticket_action(struct request *req)
 {
 	int64_t if_match;
+	struct idem_key k;
+	bool answered;
 	enum gd_status s;
-	if ((s = req_if_match(req, &if_match)))
+	if ((s = req_if_match(req, &if_match)) || (s = api_idem_check(req, &k, &answered)) || answered)
 		return s;
 	void *job = wf_act_prepare(&req->who, req_param(req, 0), req_param(req, 1), req->json, if_match);
-	return req_write_async(req, wf_act_write, job, wf_act_job_free, acted);
+	return api_write_keyed(req, &k, wf_act_write, job, wf_act_job_free, acted, describe_acted);
 }
 
 enum gd_status api_ticket_history(struct request *req)

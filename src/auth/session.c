@@ -177,3 +177,20 @@ const char *session_cookie_find(const char *header, size_t *n)
 	}
 	return NULL;
 }
+
+enum gd_status session_count_active(struct db *d, int64_t now, int64_t *n)
+{
+	static const char sql[] = "SELECT count(*) FROM sessions WHERE expires_at > ?1 AND last_seen > ?2";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	*n = 0;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, now - SESSION_IDLE_SECONDS);
+	if (!(s = db_step(st, &row)) && row)
+		*n = db_col_int64(st, 0);
+	db_reset(st);
+	return s;
+}

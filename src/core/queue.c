@@ -75,6 +75,23 @@ enum gd_status queue_counts(struct db *d, const struct principal *who, json_t **
 	return GD_OK;
 }
 
+enum gd_status queue_open_totals(struct db *d, void (*each)(void *arg, const char *state, int64_t total, int64_t overdue),
+				 void *arg)
+{
+	static const char sql[] =
+		"SELECT s.code, COALESCE(SUM(q.total), 0), COALESCE(SUM(q.overdue), 0) FROM wf_states s"
+		" LEFT JOIN queue_counts q ON q.state = s.code WHERE s.is_open = 1 GROUP BY s.code ORDER BY s.sort";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	while (!(s = db_step(st, &row)) && row)
+		each(arg, db_col_text(st, 0), db_col_int64(st, 1), db_col_int64(st, 2));
+	db_reset(st);
+	return s;
+}
+
 enum gd_status queue_check(struct db *d, long *cells)
 {
 	/* the counters must equal a full recount, cell by cell, both ways */

@@ -3,12 +3,14 @@
 #include "gongdan/db.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -371,6 +373,13 @@ enum gd_status db_migrate(struct db *d)
 	int have = user_version(d);
 	if (have < 0)
 		return GD_E_INTERNAL;
+	int newest = db_migration_count ? db_migrations[db_migration_count - 1].version : 0;
+	if (have > newest) {
+		/* a newer gongdan migrated it: this one does not know its tables */
+		log_at(LOG_ERROR, "the database's schema is version %d, newer than this gongdan's %d; run the newer gongdan",
+		       have, newest);
+		return GD_E_INTERNAL;
+	}
 	for (size_t i = 0; i < db_migration_count; i++) {
 		const struct db_migration *m = &db_migrations[i];
 		if (m->version <= have)
@@ -410,27 +419,44 @@ enum gd_status db_migrate(struct db *d)
 
 enum gd_status db_backup(struct db *d, const char *path)
 {
+	/* the copy is written to PATH.partial and linked to PATH only once it
+	 * is whole: an interrupted backup never leaves a file that looks like
+	 * one, and link() never replaces a file that appeared meanwhile */
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof tmp, "%s.partial", path) >= (int)sizeof tmp)
+		return GD_E_BAD_REQUEST;
+	unlink(tmp);
 	sqlite3 *dst = NULL;
-	if (sqlite3_open(path, &dst) != SQLITE_OK) {
-		log_at(LOG_ERROR, "cannot create backup %s", path);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		log_at(LOG_ERROR, "cannot create backup %s: %s", tmp, dst ? sqlite3_errmsg(dst) : "out of memory");
 		sqlite3_close(dst);
 		return GD_E_INTERNAL;
 	}
 	sqlite3_backup *b = sqlite3_backup_init(dst, "main", d->h, "main");
 	int rc = SQLITE_ERROR;
 	if (b) {
-		/* step in pages so the writer is never blocked for long */
-		do {
-			rc = sqlite3_backup_step(b, 256);
-			if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-				sqlite3_sleep(5);
-		} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+		/* every page in one step, i.e. in one read transaction: a snapshot
+		 * of the WAL that the server's writer never waits for. Stepping in
+		 * pieces would restart whenever the server commits, which under
+		 * steady writes is for ever. */
+		for (int tries = 0; tries < 200; tries++) {
+			rc = sqlite3_backup_step(b, -1);
+			if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+				break;
+			sqlite3_sleep(10);
+		}
 		sqlite3_backup_finish(b);
 	}
 	enum gd_status st = rc == SQLITE_DONE ? GD_OK : GD_E_INTERNAL;
 	if (st)
 		log_at(LOG_ERROR, "backup to %s failed: %s", path, sqlite3_errmsg(dst));
-	sqlite3_close(dst);
+	if (sqlite3_close(dst) != SQLITE_OK)
+		st = GD_E_INTERNAL;
+	if (!st && link(tmp, path)) {
+		log_at(LOG_ERROR, "cannot create %s: %s", path, strerror(errno));
+		st = GD_E_INTERNAL;
+	}
+	unlink(tmp);
 	return st;
 }
 
@@ -663,6 +689,57 @@ enum gd_status db_explain(struct db *d, const char *sql, struct strbuf *plan)
 #define DB_WAL_RESTART_FRAMES 8192 /* 32 MiB of 4 KiB pages */
 #define DB_CHECKPOINT_BUSY_MS 2000 /* how long RESTART waits for old readers */
 
+/* --- what /metrics shows of the writer and the checkpoints ------------- */
+
+static const unsigned batch_bounds[DB_STATS_BATCH_BUCKETS] = DB_STATS_BATCH_BOUNDS;
+static atomic_ullong batch_counts[DB_STATS_BATCH_BUCKETS + 1], batch_total, batch_jobs;
+static atomic_ullong checkpoint_counts[2][3], checkpoint_copied;
+static _Atomic int64_t checkpoint_last_log = -1, checkpoint_last_done = -1, checkpoint_last_at;
+
+static void stats_batch(int n)
+{
+	int b = 0;
+	while (b < DB_STATS_BATCH_BUCKETS && (unsigned)n > batch_bounds[b])
+		b++;
+	atomic_fetch_add(&batch_counts[b], 1);
+	atomic_fetch_add(&batch_total, 1);
+	atomic_fetch_add(&batch_jobs, (unsigned long long)n);
+}
+
+static void stats_checkpoint(bool restart, int rc, int log, int done)
+{
+	int result = rc == SQLITE_OK ? 0 : rc == SQLITE_BUSY ? 1 : 2;
+	atomic_fetch_add(&checkpoint_counts[restart][result], 1);
+	if (rc == SQLITE_OK || rc == SQLITE_BUSY) {
+		atomic_store(&checkpoint_last_log, log);
+		atomic_store(&checkpoint_last_done, done);
+		atomic_store(&checkpoint_last_at, (int64_t)time(NULL));
+		if (done > 0)
+			atomic_fetch_add(&checkpoint_copied, (unsigned long long)done);
+	}
+}
+
+void db_stats(struct db_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	for (int b = 0; b <= DB_STATS_BATCH_BUCKETS; b++)
+		out->batch_counts[b] = atomic_load(&batch_counts[b]);
+	out->batches = atomic_load(&batch_total);
+	out->batch_jobs = atomic_load(&batch_jobs);
+	for (int m = 0; m < 2; m++)
+		for (int r = 0; r < 3; r++)
+			out->checkpoints[m][r] = atomic_load(&checkpoint_counts[m][r]);
+	out->checkpoint_copied = atomic_load(&checkpoint_copied);
+	out->checkpoint_last_log = atomic_load(&checkpoint_last_log);
+	out->checkpoint_last_done = atomic_load(&checkpoint_last_done);
+	out->checkpoint_last_at = atomic_load(&checkpoint_last_at);
+	struct stat sb;
+	out->db_bytes = global_path && !stat(global_path, &sb) ? (int64_t)sb.st_size : -1;
+	char wal[PATH_MAX];
+	snprintf(wal, sizeof wal, "%s-wal", global_path ? global_path : "");
+	out->wal_bytes = global_path && !stat(wal, &sb) ? (int64_t)sb.st_size : 0;
+}
+
 static pthread_t checkpoint_thread;
 static pthread_mutex_t checkpoint_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t checkpoint_cond = PTHREAD_COND_INITIALIZER;
@@ -705,6 +782,7 @@ static void *checkpoint_main(void *arg)
 		int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, mode, &log, &done);
 		if (mode == SQLITE_CHECKPOINT_RESTART)
 			pthread_mutex_unlock(&writer_lock);
+		stats_checkpoint(mode == SQLITE_CHECKPOINT_RESTART, rc, log, done);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_at(LOG_WARN, "checkpoint: %s", sqlite3_errmsg(d->h));
 		else
@@ -822,6 +900,7 @@ static void *writer_main(void *arg)
 		last->next = NULL;
 		jobs_running = n;
 		pthread_mutex_unlock(&jobs_lock);
+		stats_batch(n);
 		run_batch(batch);
 		pthread_mutex_lock(&jobs_lock);
 		jobs_running = 0;

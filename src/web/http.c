@@ -151,11 +151,25 @@ static void completed(void *cls, struct MHD_Connection *mhd, void **con_cls, enu
 		return;
 	conn_take_request(req->link);
 	atomic_fetch_add(&requests_total, 1);
+	long long us = (long long)(now_us() - req->started_us);
+	http_metrics_observe(req->served_static ? NULL : req->route, req->served_static, req->http_status, us);
 	if (log_enabled(LOG_INFO)) {
-		log_at(LOG_INFO, "access %s %.200s %d %llu %lldus%s", req->method_name ? req->method_name : "-",
-		       req->path ? req->path : "(undecodable)", req->http_status, (unsigned long long)req->bytes_out,
-		       (long long)(now_us() - req->started_us),
-		       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+		const char *method = req->method_name ? req->method_name : "-";
+		const char *path = req->path ? req->path : "(undecodable)";
+		bool aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK;
+		if (log_is_json()) {
+			char addr[64], shown[256];
+			req_client_addr(req, addr, sizeof addr);
+			snprintf(shown, sizeof shown, "%.200s", path);
+			utf8_sanitize(shown);
+			log_fields(LOG_INFO, "access",
+				   json_pack("{s:s, s:s, s:i, s:I, s:I, s:s, s:b}", "method", method, "path", shown,
+					     "status", req->http_status, "bytes", (json_int_t)req->bytes_out, "us",
+					     (json_int_t)us, "addr", addr, "aborted", aborted));
+		} else {
+			log_at(LOG_INFO, "access %s %.200s %d %llu %lldus%s", method, path, req->http_status,
+			       (unsigned long long)req->bytes_out, us, aborted ? " (aborted)" : "");
+		}
 	}
 	request_free(req);
 	*con_cls = NULL;
@@ -418,6 +432,12 @@ static enum gd_status dispatch(struct request *req)
 		return GD_E_FORBIDDEN;
 	}
 	if (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) {
+		if (!(r->flags & ROUTE_IDEMPOTENT) && req_header(req, "Idempotency-Key")) {
+			/* a script that thinks its retries are safe must learn they are not */
+			req_errorf(req, "%s %.200s does not take an Idempotency-Key (only POST /api/v1/tickets and "
+				   "the ticket actions do)", req->method_name, req->path);
+			return GD_E_BAD_REQUEST;
+		}
 		if ((st = auth_check_csrf(req)))
 			return st;
 		if (!(r->flags & ROUTE_NO_JSON) && (st = parse_body(req)))
@@ -560,6 +580,7 @@ static struct MHD_Response *respond(struct request *req)
 		unsigned code = 0;
 		st = static_serve(req, &resp, &code);
 		if (!st) {
+			req->served_static = true;
 			req->http_status = (int)code;
 			return resp;
 		}
@@ -809,6 +830,7 @@ static void raise_fd_limit(unsigned connections)
 enum gd_status http_start(const struct http_config *cfg)
 {
 	enum gd_status st;
+	GD_ASSERT(route_count() <= ROUTE_MAX); /* /metrics has a slot per route */
 	if (cfg->max_body)
 		max_body = cfg->max_body;
 	atomic_store(&stopping, false);

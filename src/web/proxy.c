@@ -63,27 +63,43 @@ static void to_text(const unsigned char a[16], char *out, size_t outlen)
 		inet_ntop(AF_INET6, a, out, (socklen_t)outlen);
 }
 
-enum gd_status proxy_add(const char *cidr)
+/* "10.0.0.0/8" as a range; false when it is not one. */
+static bool parse_range(const char *cidr, struct range *r)
 {
 	char text[64];
 	const char *slash = strchr(cidr, '/');
 	size_t n = slash ? (size_t)(slash - cidr) : strlen(cidr);
-	if (nranges == PROXY_MAX || n == 0 || n >= sizeof text)
-		return GD_E_BAD_REQUEST;
+	if (n == 0 || n >= sizeof text)
+		return false;
 	memcpy(text, cidr, n);
 	text[n] = '\0';
-	struct range r;
 	bool v4;
-	if (!parse_addr(text, r.addr, &v4))
-		return GD_E_BAD_REQUEST;
+	if (!parse_addr(text, r->addr, &v4))
+		return false;
 	int64_t bits = v4 ? 32 : 128;
 	if (slash && !number_parse(slash + 1, -1, 0, v4 ? 32 : 128, &bits))
-		return GD_E_BAD_REQUEST;
-	r.bits = (int)bits + (v4 ? 96 : 0);
+		return false;
+	r->bits = (int)bits + (v4 ? 96 : 0);
 	/* the address bits past the prefix must be zero: 10.0.0.1/8 is a typo */
-	for (int i = r.bits; i < 128; i++)
-		if (r.addr[i / 8] & (0x80 >> (i % 8)))
-			return GD_E_BAD_REQUEST;
+	for (int i = r->bits; i < 128; i++)
+		if (r->addr[i / 8] & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+const char *proxy_check(const char *cidr)
+{
+	struct range r;
+	return parse_range(cidr, &r) ? NULL
+				     : "is not an address or a CIDR range with zero host bits (e.g. 10.0.0.0/8, "
+				       "192.0.2.7, fd00::/8)";
+}
+
+enum gd_status proxy_add(const char *cidr)
+{
+	struct range r;
+	if (nranges == PROXY_MAX || !parse_range(cidr, &r))
+		return GD_E_BAD_REQUEST;
 	ranges[nranges++] = r;
 	return GD_OK;
 }

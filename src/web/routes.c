@@ -3,7 +3,8 @@
  * ROUTE_ADMIN an admin; changing methods under a session need X-CSRF-Token;
  * ROUTE_REVALIDATE lets browsers keep reference data and revalidate it;
  * ROUTE_SLOW: searches and lists, history, and what hashes a password run
- * on the slow lane, never on the threads that serve the cheap requests. */
+ * on the slow lane, never on the threads that serve the cheap requests;
+ * ROUTE_IDEMPOTENT: the writes a script may retry with an Idempotency-Key. */
 #include "gongdan/route.h"
 
 #include <stdio.h>
@@ -18,6 +19,7 @@
 static const struct route routes[] = {
 	{GET, "/healthz", api_healthz, ROUTE_PUBLIC},
 	{GET, "/metrics", http_metrics, ROUTE_PUBLIC},
+	{GET, "/api/v1/openapi.json", api_openapi, ROUTE_PUBLIC},
 	{HTTP_POST, "/api/v1/session", api_session_create, ROUTE_PUBLIC | ROUTE_SLOW},
 	{HTTP_DELETE, "/api/v1/session", api_session_delete, ROUTE_AUTH},
 	{GET, "/api/v1/session", api_session_get, ROUTE_PUBLIC},
@@ -37,11 +39,11 @@ static const struct route routes[] = {
 	{GET, "/api/v1/regions/lookup", api_region_lookup, ROUTE_AUTH},
 	{GET, "/api/v1/workflow", api_workflow, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{GET, "/api/v1/tickets", api_ticket_list, ROUTE_AUTH | ROUTE_SLOW},
-	{HTTP_POST, "/api/v1/tickets", api_ticket_create, ROUTE_AUTH},
+	{HTTP_POST, "/api/v1/tickets", api_ticket_create, ROUTE_AUTH | ROUTE_IDEMPOTENT},
 	{GET, "/api/v1/tickets/{number}", api_ticket_get, ROUTE_AUTH},
 	{HTTP_PATCH, "/api/v1/tickets/{number}", api_ticket_patch, ROUTE_AUTH},
 	{GET, "/api/v1/tickets/{number}/history", api_ticket_history, ROUTE_AUTH | ROUTE_SLOW},
-	{HTTP_POST, "/api/v1/tickets/{number}/actions/{action}", api_ticket_action, ROUTE_AUTH},
+	{HTTP_POST, "/api/v1/tickets/{number}/actions/{action}", api_ticket_action, ROUTE_AUTH | ROUTE_IDEMPOTENT},
 	{GET, "/api/v1/queues", api_queues, ROUTE_AUTH},
 	{GET, "/api/v1/reports/complaints", api_report_complaints, ROUTE_AUTH},
 	{GET, "/api/v1/reports/kpis", api_report_kpis, ROUTE_AUTH},
@@ -51,6 +53,21 @@ static const struct route routes[] = {
 	{HTTP_PATCH, "/api/v1/phrases/{id}", api_phrases_update, ROUTE_ADMIN},
 	{HTTP_DELETE, "/api/v1/phrases/{id}", api_phrases_delete, ROUTE_ADMIN},
 };
+
+size_t route_count(void)
+{
+	return sizeof routes / sizeof routes[0];
+}
+
+const struct route *route_at(size_t i)
+{
+	return i < route_count() ? &routes[i] : NULL;
+}
+
+size_t route_index(const struct route *r)
+{
+	return (size_t)(r - routes);
+}
 
 /* Matches path against pattern; on success copies captures into buf (size
  * of path) and points params at them. */

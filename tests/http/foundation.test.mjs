@@ -149,7 +149,7 @@ test('keep-alive: consecutive requests reuse the connection', async () => {
 test('GET /metrics is Prometheus text', async () => {
   const r = await req(srv.url, 'GET', '/metrics');
   assert.equal(r.status, 200);
-  assert.match(r.text, /^gongdan_http_requests_total \d+$/m);
+  assert.match(r.text, /^gongdan_http_requests_total\{route="[^"]+",method="[A-Z]+",status="\d+"\} \d+$/m);
 });
 
 test('SIGTERM stops gracefully with exit 0; the access log has one line per request', async () => {

@@ -371,7 +371,7 @@ test('the migration fills the counters of a database that already holds tickets'
     WHERE (name LIKE 'report%' OR name = 'tickets_report_open') AND type IN ('table', 'view', 'index') ORDER BY type = 'table'`],
   { encoding: 'utf8' }).stdout;
   assert.match(drops, /DROP table report_created;/);
-  let r = spawnSync('sqlite3', ['-bail', old], { input: `${drops}DELETE FROM schema_migrations WHERE version = 15; PRAGMA user_version = 13;\n`, encoding: 'utf8' });
+  let r = spawnSync('sqlite3', ['-bail', old], { input: `${drops}DELETE FROM schema_migrations WHERE version = 15; PRAGMA user_version = 14;\n`, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(spawnSync('sqlite3', [old, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'report%'"], { encoding: 'utf8' }).stdout.trim(), '0');
   r = cli(['init', '--db', old]);
