@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,92 @@ static enum gd_status side_copy(struct db *w)
 	return s;
 }
 
+/* FTS5 varints (SQLite's: 7 bits a byte, the high bit set on all but the
+ * last; the values in a structure record stay far below 2^56). */
+static int varint_get(const unsigned char *p, int n, uint64_t *v)
+{
+	*v = 0;
+	for (int i = 0; i < n && i < 8; i++) {
+		*v = (*v << 7) | (p[i] & 0x7f);
+		if (!(p[i] & 0x80))
+			return i + 1;
+	}
+	return 0;
+}
+
+static int varint_put(unsigned char *p, uint64_t v)
+{
+	unsigned char tmp[10];
+	int n = 0;
+	do
+		tmp[n++] = (unsigned char)(v & 0x7f);
+	while ((v >>= 7) && n < 8);
+	for (int i = 0; i < n; i++)
+		p[i] = (unsigned char)(tmp[n - 1 - i] | (i < n - 1 ? 0x80 : 0));
+	return n;
+}
+
+/* FTS5 files every segment it writes at level 0 and merges a level's
+ * segments once four are there, whatever their sizes: the one segment of a
+ * bulk load, at level 0, would be merged with the server's next few small
+ * ones - the whole index rewritten in one write, seconds long, the WAL
+ * hundreds of MiB. An index grown ticket by ticket has its big segments
+ * high up, each level four times the one below. The structure record
+ * (rowid 10: a 4-byte cookie, then varints: levels, segments, write
+ * counter, and per level: segments in a merge, segments, and per segment:
+ * id, first and last page) is rewritten with the segment at the level where
+ * 4^level segments of one ticket would have put it. Only a record of one
+ * segment on one level, in no merge, is touched. */
+static enum gd_status raise_bulk_segment(struct db *w)
+{
+	static const char read_sql[] = "SELECT block, (SELECT coalesce(max(id), 1) FROM tickets)"
+				       " FROM tickets_fts_data WHERE id = 10";
+	static const char write_sql[] = "UPDATE tickets_fts_data SET block = ?1 WHERE id = 10";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	unsigned char in[64], out[128];
+	int n = 0;
+	int64_t tickets = 1;
+	if ((s = db_prepare(w, read_sql, &st)))
+		return s;
+	if (!(s = db_step(st, &row)) && row && (n = db_col_bytes(st, 0)) <= (int)sizeof in) {
+		memcpy(in, db_col_blob(st, 0), (size_t)n);
+		tickets = db_col_int64(st, 1);
+	}
+	db_reset(st);
+	if (s || !row || n > (int)sizeof in || n < 5)
+		return s;
+	uint64_t f[8]; /* levels, segments, counter, merging, on level, id, first, last */
+	int at = 4;
+	for (int i = 0; i < 8; i++) {
+		int used = varint_get(in + at, n - at, &f[i]);
+		if (!used)
+			return GD_OK;
+		at += used;
+	}
+	if (at != n || f[0] != 1 || f[1] != 1 || f[3] != 0 || f[4] != 1)
+		return GD_OK; /* not the one fresh segment */
+	int level = 1;
+	for (int64_t reach = 4; reach < tickets && level < 30; reach *= 4)
+		level++;
+	memcpy(out, in, 4);
+	at = 4;
+	at += varint_put(out + at, (uint64_t)level + 1);
+	at += varint_put(out + at, 1);
+	at += varint_put(out + at, f[2]);
+	for (int i = 0; i < level; i++)
+		out[at++] = 0, out[at++] = 0; /* an empty level, no merge */
+	out[at++] = 0;
+	at += varint_put(out + at, 1);
+	for (int i = 5; i < 8; i++)
+		at += varint_put(out + at, f[i]);
+	if ((s = db_prepare(w, write_sql, &st)))
+		return s;
+	db_bind_blob(st, 1, out, at);
+	return db_run(st);
+}
+
 enum gd_status search_index_bulk(struct db *w, bool on)
 {
 	/* while loading, the tickets' insert trigger is dropped and nothing
@@ -247,14 +334,17 @@ enum gd_status search_index_bulk(struct db *w, bool on)
 		enum gd_status s = failed ? failed : side_copy(w);
 		side_remove();
 		if (!failed)
-			return s ? s : db_exec(w, "DELETE FROM tickets_fts_queue");
+			return s || (s = raise_bulk_segment(w)) ? s : db_exec(w, "DELETE FROM tickets_fts_queue");
 		log_at(LOG_WARN, "full-text index: the side index failed (%s); indexing at the end", status_message(failed));
 	}
 	/* with a pending-terms buffer big enough for every ticket, FTS5 writes
-	 * the whole index as one segment at the commit: nothing to merge */
-	return db_exec(w, "DELETE FROM tickets_fts_queue;"
-			  "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('hashsize', 1073741824);"
-			  "INSERT INTO tickets_fts (rowid, subject, description, fields)"
-			  " SELECT id, subject, description, fields FROM tickets_fts_source;"
-			  "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('hashsize', 1048576)");
+	 * the whole index as one segment (at the savepoint: then it is there
+	 * to be raised) */
+	enum gd_status s = db_exec(w, "DELETE FROM tickets_fts_queue;"
+				      "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('hashsize', 1073741824);"
+				      "INSERT INTO tickets_fts (rowid, subject, description, fields)"
+				      " SELECT id, subject, description, fields FROM tickets_fts_source;"
+				      "SAVEPOINT fts_written; RELEASE fts_written;"
+				      "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('hashsize', 1048576)");
+	return s ? s : raise_bulk_segment(w);
 }

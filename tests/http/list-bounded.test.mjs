@@ -211,3 +211,43 @@ test('gongdan generate: a realistic centre, reproducible by seed, that audit ver
   assert.equal(cli(['generate', '--db', join(dir, 'x.db'), '--tickets', '-5']).status, 2);
   assert.equal(cli(['generate', '--db', join(dir, 'x.db')]).status, 2);
 });
+
+// The full-text index's structure record (tickets_fts_data rowid 10, FTS5's
+// format: a 4-byte cookie, then varints): its levels, each a list of
+// segments [id, first page, last page].
+function ftsLevels() {
+  const b = Buffer.from(sql(db, 'SELECT hex(block) FROM tickets_fts_data WHERE id = 10'), 'hex');
+  let at = 4;
+  const next = () => { let v = 0; for (;;) { const c = b[at++]; v = v * 128 + (c & 0x7f); if (!(c & 0x80)) return v; } };
+  const levels = [];
+  const nLevels = next();
+  next(); next(); // segments, write counter
+  for (let l = 0; l < nLevels; l++) {
+    next(); // segments in a merge
+    const segs = [];
+    for (let n = next(); n > 0; n--) segs.push([next(), next(), next()]);
+    levels.push(segs);
+  }
+  return levels;
+}
+
+test('the bulk index sits where a grown one would: the next writes never merge it (no stall, no huge WAL)', async () => {
+  const levels = ftsLevels();
+  // the bulk segment alone at the level 4^level tickets would have reached
+  // (900: 5); the earlier tests' edits wrote small ones below it
+  assert.equal(levels.length, 6);
+  assert.equal(levels[5].length, 1);
+  const bulk = levels[5][0];
+  assert.ok(levels.slice(0, 5).flat().every((seg) => seg[2] - seg[1] < bulk[2] - bulk[1]));
+  const agent = users.agent1.full;
+  for (let i = 0; i < 24; i++) {
+    const r = await agent.post('/api/v1/tickets', { category: 'BILL.SUSPEND', fault_number: `1391234${String(i).padStart(4, '0')}`,
+      subject: `余额充足仍被停机 ${i}`, region: 'KM', submit: true });
+    assert.equal(r.status, 201, r.text);
+  }
+  const after = ftsLevels();
+  assert.deepEqual(after[5], [bulk], 'the bulk segment is untouched at its level');
+  assert.ok(after.slice(0, 5).flat().length > 0, 'the new tickets are in small segments below it');
+  const found = await agent.get(`/api/v1/tickets?q=${encodeURIComponent('余额充足')}&created_by=me&limit=100`);
+  assert.ok(found.body.items.length >= 24);
+});
