@@ -469,6 +469,18 @@ enum gd_status db_global_open(const char *path)
 	return db_migrate(writer);
 }
 
+/* Closes every reader connection (they reopen on first use). */
+static void close_readers(void)
+{
+	pthread_mutex_lock(&readers_lock);
+	while (readers) {
+		struct db *next = readers->next_reader;
+		db_close(readers);
+		readers = next;
+	}
+	pthread_mutex_unlock(&readers_lock);
+}
+
 /* The indexes and triggers db_bulk_begin dropped, as their CREATE
  * statements; while bulk_active, reads go through the writer. */
 static char **bulk_schema;
@@ -485,13 +497,7 @@ enum gd_status db_bulk_begin(const char *table, const char *const *keep)
 	bool row;
 	/* one connection: the rollback journal in memory instead of the WAL, so
 	 * every page is written once, not to the log and again to the file */
-	pthread_mutex_lock(&readers_lock);
-	while (readers) {
-		struct db *next = readers->next_reader;
-		db_close(readers);
-		readers = next;
-	}
-	pthread_mutex_unlock(&readers_lock);
+	close_readers();
 	thread_reader = NULL;
 	bulk_active = true;
 	/* 4 GiB of page cache at most: SQLite only takes what it uses; the
@@ -559,13 +565,7 @@ void db_global_close(void)
 {
 	db_writer_stop();
 	thread_reader = NULL; /* the server's threads are gone by now */
-	pthread_mutex_lock(&readers_lock);
-	while (readers) {
-		struct db *next = readers->next_reader;
-		db_close(readers);
-		readers = next;
-	}
-	pthread_mutex_unlock(&readers_lock);
+	close_readers();
 	if (writer) {
 		db_exec(writer, "PRAGMA wal_checkpoint(TRUNCATE)");
 		db_close(writer);
