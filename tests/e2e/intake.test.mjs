@@ -2,7 +2,8 @@
 // shown beside its field, the softphone deep link, the whole intake with
 // the keyboard alone, the language switch across reloads and logins, an
 // expired session and a restarting server in the middle of a form, and a
-// form that survives a reload (but not a logout).
+// form that survives a reload (but not a logout), and a logout that meets a
+// lookup still under way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -188,6 +189,27 @@ test('a form survives a reload (sessionStorage only) and a logout clears it', as
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
   await login(page, srv.url, 'agent1');
   assert.equal(await field(page, '故障号码').inputValue(), '');
+  w.assertClean();
+  await ctx.close();
+});
+
+test('a logout while a lookup is under way: the lookup meets a 401 and no login dialog opens', async () => {
+  const { ctx, page } = await as(browser, srv.url, 'agent1');
+  const w = watch(page, { allow: [{ status: 401, url: '/api/v1/tickets' }] });
+  let held, release;
+  const gate = new Promise((r) => { release = r; });
+  const reached = new Promise((r) => { held = r; });
+  await page.route((u) => u.searchParams.has('fault_number'), async (route) => { held(); await gate; await route.continue(); });
+  await field(page, '故障号码').fill('13812340031');
+  await reached; // the 历史故障 lookup is on its way
+  await page.getByRole('button', { name: '退出', exact: true }).click();
+  await page.waitForURL('**/login');
+  const answer = page.waitForResponse((r) => r.url().includes('fault_number='));
+  release();
+  assert.equal((await answer).status(), 401);
+  await sleep(300); // time for a dialog to open, if one would
+  assert.equal(await page.getByRole('dialog').count(), 0);
+  await login(page, srv.url, 'agent1');
   w.assertClean();
   await ctx.close();
 });

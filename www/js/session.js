@@ -30,25 +30,27 @@ export async function login(username, password) {
 }
 
 export async function logout() {
+  user = null; // from here a 401 means "logged out", not "log in again" (relogin)
   try {
     await api.del('/api/v1/session', { relogin: false, retry: false });
   } catch {
     // the session may be gone already: logging out locally is what matters
   }
-  user = null;
   api.setCsrf(null);
   formstore.clearAll();
 }
 
 // The dialog over the page; every request that met a 401 waits for it.
+// After a logout, a request still under way that meets the 401 is left
+// waiting for ever: its page is being replaced by the login page anyway.
 function relogin() {
+  if (!user) return new Promise(() => {});
   if (relogging) return relogging;
   relogging = new Promise((resolve) => {
-    const username = user ? user.username : '';
     let dlg = null;
     const form = loginForm({
-      username,
-      lockUsername: Boolean(username),
+      username: user.username,
+      lockUsername: true,
       intro: t('relogin.intro'),
       onSuccess: () => { relogging = null; dlg.close('ok'); resolve(); },
     });
