@@ -20,6 +20,8 @@
 #ifndef GD_REPORT_COUNT_H
 #define GD_REPORT_COUNT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "gongdan/status.h"
@@ -36,6 +38,16 @@ enum gd_status report_move(struct db *w, const struct ticket_row *before, const 
  * before the step's own history row is appended (a reply looks back at the
  * rows before it for the dispatch or transfer it answers). */
 enum gd_status report_step(struct db *w, const struct wf_step *step);
+
+/* Bulk loads (`gongdan generate`): while deferred, the counters' changes
+ * are summed in memory per cell instead of written; report_flush(w) writes
+ * each cell touched once, with its sum, in the caller's write transaction
+ * (and empties the sums); report_defer(false) drops what was not flushed.
+ * report_deferred(): the cells waiting. Never
+ * while serving: a rolled-back savepoint would keep its sums. */
+void report_defer(bool on);
+size_t report_deferred(void);
+enum gd_status report_flush(struct db *w);
 
 /* Recounts every report counter from the tickets and the history and
  * compares cell by cell, both ways: GD_OK when all are equal, else

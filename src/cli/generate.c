@@ -32,6 +32,7 @@
 #include "gongdan/xalloc.h"
 
 #define GEN_BATCH 5000          /* tickets per transaction */
+#define GEN_CELLS 1000000       /* report cells summed in memory before a write */
 #define GEN_SWEEP_EVERY 3600    /* simulated seconds between SLA sweeps */
 #define GEN_MAX_TICKETS 100000000LL
 
@@ -910,6 +911,8 @@ static enum gd_status simulate(int64_t tickets, int days, int64_t end)
 			s = live(w, times[i], end, origin);
 			made++;
 			if (++batch == GEN_BATCH) {
+				if (!s && report_deferred() > GEN_CELLS)
+					s = report_flush(w);
 				s = db_write_end(w, s);
 				w = NULL;
 				batch = 0;
@@ -922,6 +925,10 @@ static enum gd_status simulate(int64_t tickets, int days, int64_t end)
 			fprintf(stderr, "\rgenerate: %" PRId64 " tickets, %lds", made, (long)(shown - began));
 		}
 	}
+	if (!s && !w)
+		s = db_write_begin(&w);
+	if (!s)
+		s = report_flush(w);
 	if (w)
 		s = db_write_end(w, s);
 	free(times);
@@ -1002,8 +1009,11 @@ int cli_generate(int argc, char **argv)
 	 * are built once at the end, much faster than kept up to date */
 	static const char *const keep[] = {"tickets_fault_number", NULL};
 	enum gd_status s = db_bulk_begin("tickets", keep);
+	/* the report counters are summed in memory and written cell by cell */
+	report_defer(true);
 	if (!s)
 		s = simulate(tickets, (int)days, local_midnight((int64_t)time(NULL)));
+	report_defer(false);
 	time_t building = time(NULL);
 	enum gd_status b = db_bulk_end();
 	if (!s && !b)

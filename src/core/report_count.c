@@ -5,47 +5,219 @@
 #include "gongdan/report_count.h"
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gongdan/db.h"
 #include "gongdan/gd_time.h"
+#include "gongdan/xalloc.h"
+
+/* --- one cell's change --------------------------------------------------- */
+
+/* A counter table's upsert, one binding for all: ?1..?5 the key's integers
+ * (the unused ones 0), ?6 its text (the region) or NULL, ?7.. the nsum
+ * amounts added. */
+struct table {
+	const char *sql;
+	int nsum;
+};
+
+struct cell {
+	const struct table *t;
+	int64_t key[5];
+	const char *text; /* the region, or NULL */
+	int64_t sum[10];
+};
+
+static enum gd_status write_cell(struct db *w, const struct cell *c)
+{
+	struct db_stmt *st;
+	enum gd_status s;
+	if ((s = db_prepare(w, c->t->sql, &st)))
+		return s;
+	for (int i = 0; i < 5; i++)
+		db_bind_int64(st, i + 1, c->key[i]);
+	db_bind_text(st, 6, c->text, -1);
+	for (int i = 0; i < c->t->nsum; i++)
+		db_bind_int64(st, 7 + i, c->sum[i]);
+	return db_run(st);
+}
+
+/* Deferred cells (report_defer): an open-addressing table of the cells
+ * touched since the last report_flush, each with its summed change; their
+ * texts are copies kept once each (a few regions). */
+static struct {
+	bool on;
+	struct cell *slots; /* t == NULL: free */
+	size_t cap, used;
+	char **texts;
+	size_t ntexts;
+} deferred;
+
+static const char *kept_text(const char *text)
+{
+	if (!text)
+		return NULL;
+	for (size_t i = 0; i < deferred.ntexts; i++)
+		if (!strcmp(deferred.texts[i], text))
+			return deferred.texts[i];
+	deferred.texts = xrealloc(deferred.texts, (deferred.ntexts + 1) * sizeof *deferred.texts);
+	return deferred.texts[deferred.ntexts++] = xstrdup(text);
+}
+
+/* The cell's key mixed into 64 bits (splitmix64's finalizer after each
+ * part): linear probing needs every bit of the key in the low bits. */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0xbf58476d1ce4e5b9u;
+	return h ^ h >> 31;
+}
+
+static uint64_t cell_hash(const struct cell *c)
+{
+	uint64_t h = mix(0x9e3779b97f4a7c15u, (uint64_t)(uintptr_t)c->t);
+	for (int i = 0; i < 5; i++)
+		h = mix(h, (uint64_t)c->key[i]);
+	h = mix(h, (uint64_t)(uintptr_t)c->text);
+	h = (h ^ h >> 30) * 0x94d049bb133111ebu;
+	return h ^ h >> 31;
+}
+
+static bool same_cell(const struct cell *a, const struct cell *b)
+{
+	return a->t == b->t && !memcmp(a->key, b->key, sizeof a->key) && a->text == b->text; /* kept texts */
+}
+
+static struct cell *slot_of(struct cell *slots, size_t cap, const struct cell *c)
+{
+	size_t i = (size_t)cell_hash(c) & (cap - 1);
+	while (slots[i].t && !same_cell(&slots[i], c))
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static void defer_cell(const struct cell *c)
+{
+	if (2 * (deferred.used + 1) > deferred.cap) {
+		size_t cap = deferred.cap ? 2 * deferred.cap : 1u << 16;
+		struct cell *slots = xcalloc(cap, sizeof *slots);
+		for (size_t i = 0; i < deferred.cap; i++)
+			if (deferred.slots[i].t)
+				*slot_of(slots, cap, &deferred.slots[i]) = deferred.slots[i];
+		free(deferred.slots);
+		deferred.slots = slots;
+		deferred.cap = cap;
+	}
+	struct cell k = *c;
+	k.text = kept_text(c->text);
+	struct cell *x = slot_of(deferred.slots, deferred.cap, &k);
+	if (!x->t) {
+		*x = k;
+		deferred.used++;
+		return;
+	}
+	for (int i = 0; i < c->t->nsum; i++)
+		x->sum[i] += c->sum[i];
+}
+
+/* Adds c's amounts to its cell: now, or summed in memory while deferred. */
+static enum gd_status add(struct db *w, const struct cell *c)
+{
+	if (!deferred.on)
+		return write_cell(w, c);
+	defer_cell(c);
+	return GD_OK;
+}
+
+static void drop_deferred(void)
+{
+	free(deferred.slots);
+	for (size_t i = 0; i < deferred.ntexts; i++)
+		free(deferred.texts[i]);
+	free(deferred.texts);
+	deferred.slots = NULL;
+	deferred.texts = NULL;
+	deferred.cap = deferred.used = deferred.ntexts = 0;
+}
+
+void report_defer(bool on)
+{
+	deferred.on = on;
+	if (!on)
+		drop_deferred();
+}
+
+size_t report_deferred(void)
+{
+	return deferred.used;
+}
+
+/* Cells in key order, so each table's B-tree is written from left to right. */
+static int cell_order(const void *pa, const void *pb)
+{
+	const struct cell *a = pa, *b = pb;
+	if (a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	for (int i = 0; i < 5; i++)
+		if (a->key[i] != b->key[i])
+			return a->key[i] < b->key[i] ? -1 : 1;
+	return a->text && b->text ? strcmp(a->text, b->text) : (a->text != NULL) - (b->text != NULL);
+}
+
+static bool all_zero(const struct cell *c)
+{
+	for (int i = 0; i < c->t->nsum; i++)
+		if (c->sum[i])
+			return false;
+	return true;
+}
+
+enum gd_status report_flush(struct db *w)
+{
+	enum gd_status s = GD_OK;
+	size_t n = 0;
+	for (size_t i = 0; i < deferred.cap; i++)
+		if (deferred.slots[i].t)
+			deferred.slots[n++] = deferred.slots[i];
+	qsort(deferred.slots, n, sizeof *deferred.slots, cell_order);
+	for (size_t i = 0; i < n && !s; i++)
+		if (!all_zero(&deferred.slots[i]))
+			s = write_cell(w, &deferred.slots[i]);
+	drop_deferred();
+	return s;
+}
 
 /* --- tickets by their creation ------------------------------------------ */
 
 enum { DIM_CATEGORY = 1, DIM_REGION = 2, DIM_DEPARTMENT = 4, DIM_USER = 8 };
 
-/* One cube each; parameters: ?1 p, ?2 department, ?3 category, ?4 region,
- * ?5 n, ?6 repeats, ?7 creator (a statement leaves out what its cube does
- * not keep). */
+/* One cube each: ?1 p, ?2 department, ?3 category, ?4 creator, ?6 region;
+ * ?7 n, ?8 repeats (a statement leaves out what its cube does not keep). */
+#define CREATED(table, cols, vals, conflict)                                                                  \
+	{"INSERT INTO " table " (" cols "n, repeats) VALUES (" vals "?7, ?8) ON CONFLICT (" conflict ")"        \
+	 " DO UPDATE SET n = n + excluded.n, repeats = repeats + excluded.repeats",                          \
+	 2}
 static const struct {
-	const char *sql;
+	struct table t;
 	unsigned dims;
 } cubes[] = {
-	{"INSERT INTO report_created (p, n, repeats) VALUES (?1, ?5, ?6)"
-	 " ON CONFLICT (p) DO UPDATE SET n = n + excluded.n, repeats = repeats + excluded.repeats",
-	 0},
-	{"INSERT INTO report_created_category (p, category_id, n, repeats) VALUES (?1, ?3, ?5, ?6)"
-	 " ON CONFLICT (p, category_id) DO UPDATE SET n = n + excluded.n, repeats = repeats + excluded.repeats",
-	 DIM_CATEGORY},
-	{"INSERT INTO report_created_region (p, region, n, repeats) VALUES (?1, ?4, ?5, ?6)"
-	 " ON CONFLICT (p, region) DO UPDATE SET n = n + excluded.n, repeats = repeats + excluded.repeats",
-	 DIM_REGION},
-	{"INSERT INTO report_created_department (department_id, p, category_id, n, repeats) VALUES (?2, ?1, ?3, ?5, ?6)"
-	 " ON CONFLICT (department_id, p, category_id) DO UPDATE SET n = n + excluded.n,"
-	 " repeats = repeats + excluded.repeats",
+	{CREATED("report_created", "p, ", "?1, ", "p"), 0},
+	{CREATED("report_created_category", "p, category_id, ", "?1, ?3, ", "p, category_id"), DIM_CATEGORY},
+	{CREATED("report_created_region", "p, region, ", "?1, ?6, ", "p, region"), DIM_REGION},
+	{CREATED("report_created_department", "department_id, p, category_id, ", "?2, ?1, ?3, ",
+		 "department_id, p, category_id"),
 	 DIM_DEPARTMENT | DIM_CATEGORY},
-	{"INSERT INTO report_created_cell (department_id, category_id, p, region, n, repeats)"
-	 " VALUES (?2, ?3, ?1, ?4, ?5, ?6) ON CONFLICT (department_id, category_id, p, region)"
-	 " DO UPDATE SET n = n + excluded.n, repeats = repeats + excluded.repeats",
+	{CREATED("report_created_cell", "department_id, category_id, p, region, ", "?2, ?3, ?1, ?6, ",
+		 "department_id, category_id, p, region"),
 	 DIM_DEPARTMENT | DIM_CATEGORY | DIM_REGION},
-	{"INSERT INTO report_created_user_category (u, p, category_id, n, repeats) VALUES (?7, ?1, ?3, ?5, ?6)"
-	 " ON CONFLICT (u, p, category_id) DO UPDATE SET n = n + excluded.n, repeats = repeats + excluded.repeats",
+	{CREATED("report_created_user_category", "u, p, category_id, ", "?4, ?1, ?3, ", "u, p, category_id"),
 	 DIM_USER | DIM_CATEGORY},
-	{"INSERT INTO report_created_user_cell (u, p, department_id, category_id, region, n, repeats)"
-	 " VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (u, p, department_id, category_id, region)"
-	 " DO UPDATE SET n = n + excluded.n, repeats = repeats + excluded.repeats",
+	{CREATED("report_created_user_cell", "u, p, department_id, category_id, region, ", "?4, ?1, ?2, ?3, ?6, ",
+		 "u, p, department_id, category_id, region"),
 	 DIM_USER | DIM_DEPARTMENT | DIM_CATEGORY | DIM_REGION},
 };
+#undef CREATED
 
 /* Where a ticket counts among the created tickets. */
 struct created_cell {
@@ -72,20 +244,17 @@ static bool same_in(unsigned dims, const struct created_cell *a, const struct cr
 
 static enum gd_status bump_created(struct db *w, size_t cube, const struct created_cell *c, int delta)
 {
-	struct db_stmt *st;
+	unsigned dims = cubes[cube].dims;
+	struct cell x = {.t = &cubes[cube].t,
+			 .key = {0, dims & DIM_DEPARTMENT ? c->department_id : 0, dims & DIM_CATEGORY ? c->category_id : 0,
+				 dims & DIM_USER ? c->creator : 0},
+			 .text = dims & DIM_REGION ? c->region : NULL,
+			 .sum = {delta, c->repeated ? delta : 0}};
 	enum gd_status s;
 	const int periods[] = {c->day, c->day / 100};
 	for (size_t i = 0; i < 2; i++) {
-		if ((s = db_prepare(w, cubes[cube].sql, &st)))
-			return s;
-		db_bind_int64(st, 1, periods[i]);
-		db_bind_int64(st, 2, c->department_id);
-		db_bind_int64(st, 3, c->category_id);
-		db_bind_text(st, 4, c->region, -1);
-		db_bind_int64(st, 5, delta);
-		db_bind_int64(st, 6, c->repeated ? delta : 0);
-		db_bind_int64(st, 7, c->creator);
-		if ((s = db_run(st)))
+		x.key[0] = periods[i];
+		if ((s = add(w, &x)))
 			return s;
 	}
 	return GD_OK;
@@ -133,32 +302,27 @@ static struct closed_fact closed_of(const struct ticket_row *t, int reopened)
 
 static enum gd_status bump_closed(struct db *w, const struct closed_fact *c, int delta)
 {
-	static const char sql[] =
+	static const struct table closed = {
 		"INSERT INTO report_closed (u, p, department_id, closed, timely, no_deadline, resolved, reopened,"
-		" s1, s2, s3, s4, s5) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+		" s1, s2, s3, s4, s5) VALUES (?1, ?2, ?3, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
 		" ON CONFLICT (u, p, department_id) DO UPDATE SET closed = closed + excluded.closed,"
 		" timely = timely + excluded.timely, no_deadline = no_deadline + excluded.no_deadline,"
 		" resolved = resolved + excluded.resolved, reopened = reopened + excluded.reopened,"
 		" s1 = s1 + excluded.s1, s2 = s2 + excluded.s2, s3 = s3 + excluded.s3, s4 = s4 + excluded.s4,"
-		" s5 = s5 + excluded.s5";
-	struct db_stmt *st;
+		" s5 = s5 + excluded.s5",
+		10};
+	struct cell x = {.t = &closed,
+			 .key = {0, 0, c->department_id},
+			 .sum = {delta, c->timely * delta, c->no_deadline * delta, c->resolved * delta,
+				 c->reopened * delta}};
+	for (int k = 1; k <= 5; k++)
+		x.sum[4 + k] = c->satisfaction == k ? delta : 0;
 	enum gd_status s;
 	const int64_t scopes[] = {0, c->creator}, periods[] = {c->day, c->day / 100};
 	for (size_t u = 0; u < 2; u++)
 		for (size_t i = 0; i < 2; i++) {
-			if ((s = db_prepare(w, sql, &st)))
-				return s;
-			db_bind_int64(st, 1, scopes[u]);
-			db_bind_int64(st, 2, periods[i]);
-			db_bind_int64(st, 3, c->department_id);
-			db_bind_int64(st, 4, delta);
-			db_bind_int64(st, 5, c->timely * delta);
-			db_bind_int64(st, 6, c->no_deadline * delta);
-			db_bind_int64(st, 7, c->resolved * delta);
-			db_bind_int64(st, 8, c->reopened * delta);
-			for (int k = 1; k <= 5; k++)
-				db_bind_int64(st, 8 + k, c->satisfaction == k ? delta : 0);
-			if ((s = db_run(st)))
+			x.key[0] = scopes[u], x.key[1] = periods[i];
+			if ((s = add(w, &x)))
 				return s;
 		}
 	return GD_OK;
@@ -214,61 +378,52 @@ struct events {
 static enum gd_status bump_events(struct db *w, const struct wf_step *step, int64_t department_id,
 				  const struct events *e)
 {
-	static const char sql[] =
+	static const struct table events = {
 		"INSERT INTO report_events (u, p, department_id, returns, transfers, urges, reopens, overdue, replies,"
-		" reply_seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+		" reply_seconds) VALUES (?1, ?2, ?3, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
 		" ON CONFLICT (u, p, department_id) DO UPDATE SET returns = returns + excluded.returns,"
 		" transfers = transfers + excluded.transfers, urges = urges + excluded.urges,"
 		" reopens = reopens + excluded.reopens, overdue = overdue + excluded.overdue,"
-		" replies = replies + excluded.replies, reply_seconds = reply_seconds + excluded.reply_seconds";
-	struct db_stmt *st;
+		" replies = replies + excluded.replies, reply_seconds = reply_seconds + excluded.reply_seconds",
+		7};
+	struct cell x = {.t = &events,
+			 .key = {0, 0, department_id},
+			 .sum = {e->returns, e->transfers, e->urges, e->reopens, e->overdue, e->replies, e->seconds}};
 	enum gd_status s;
 	int day = time_local_date(step->at);
 	const int64_t scopes[] = {0, step->before.created_by}, periods[] = {day, day / 100};
 	for (size_t u = 0; u < 2; u++)
 		for (size_t i = 0; i < 2; i++) {
-			if ((s = db_prepare(w, sql, &st)))
-				return s;
-			db_bind_int64(st, 1, scopes[u]);
-			db_bind_int64(st, 2, periods[i]);
-			db_bind_int64(st, 3, department_id);
-			db_bind_int64(st, 4, e->returns);
-			db_bind_int64(st, 5, e->transfers);
-			db_bind_int64(st, 6, e->urges);
-			db_bind_int64(st, 7, e->reopens);
-			db_bind_int64(st, 8, e->overdue);
-			db_bind_int64(st, 9, e->replies);
-			db_bind_int64(st, 10, e->seconds);
-			if ((s = db_run(st)))
+			x.key[0] = scopes[u], x.key[1] = periods[i];
+			if ((s = add(w, &x)))
 				return s;
 		}
 	return GD_OK;
 }
 
+/* An episode of `seconds`, in its whole hour and in that hour's minute. */
 static enum gd_status bump_handling(struct db *w, const struct wf_step *step, int64_t department_id, int64_t seconds)
 {
-	static const char hours_sql[] =
-		"INSERT INTO report_handling (u, department_id, p, hour, n) VALUES (?1, ?2, ?3, ?4, 1)"
-		" ON CONFLICT (u, department_id, p, hour) DO UPDATE SET n = n + 1";
-	static const char minutes_sql[] =
-		"INSERT INTO report_handling_minutes (u, department_id, hour, p, minute, n) VALUES (?1, ?2, ?4, ?3, ?5, 1)"
-		" ON CONFLICT (u, department_id, hour, p, minute) DO UPDATE SET n = n + 1";
-	const char *const sqls[] = {hours_sql, minutes_sql};
-	struct db_stmt *st;
+	static const struct table hours = {
+		"INSERT INTO report_handling (u, department_id, p, hour, n) VALUES (?1, ?2, ?3, ?4, ?7)"
+		" ON CONFLICT (u, department_id, p, hour) DO UPDATE SET n = n + excluded.n",
+		1};
+	static const struct table minutes = {
+		"INSERT INTO report_handling_minutes (u, department_id, hour, p, minute, n) VALUES (?1, ?2, ?4, ?3, ?5, ?7)"
+		" ON CONFLICT (u, department_id, hour, p, minute) DO UPDATE SET n = n + excluded.n",
+		1};
+	const struct table *const tables[] = {&hours, &minutes};
 	enum gd_status s;
 	int day = time_local_date(step->at);
 	const int64_t scopes[] = {0, step->before.created_by}, periods[] = {day, day / 100};
 	for (size_t k = 0; k < 2; k++)
 		for (size_t u = 0; u < 2; u++)
 			for (size_t i = 0; i < 2; i++) {
-				if ((s = db_prepare(w, sqls[k], &st)))
-					return s;
-				db_bind_int64(st, 1, scopes[u]);
-				db_bind_int64(st, 2, department_id);
-				db_bind_int64(st, 3, periods[i]);
-				db_bind_int64(st, 4, seconds / 3600);
-				db_bind_int64(st, 5, seconds % 3600 / 60);
-				if ((s = db_run(st)))
+				struct cell x = {.t = tables[k],
+						 .key = {scopes[u], department_id, periods[i], seconds / 3600,
+							 k ? seconds % 3600 / 60 : 0},
+						 .sum = {1}};
+				if ((s = add(w, &x)))
 					return s;
 			}
 	return GD_OK;
