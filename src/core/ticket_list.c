@@ -57,8 +57,8 @@ enum {
 };
 
 /* The indexes a list can walk, in id order. */
-enum driver_id { DRV_Q, DRV_FAULT, DRV_ASSIGNEE, DRV_CREATOR, DRV_OVERDUE, DRV_STATE_DEPT, DRV_STATE, DRV_CATEGORY,
-		 DRV_VISITED, DRV_REGION, DRV_DEPT, DRV_ALL, DRV_COUNT };
+enum driver_id { DRV_Q, DRV_FAULT, DRV_ASSIGNEE, DRV_CREATOR, DRV_OVERDUE, DRV_OPEN_STATE_DEPT, DRV_OPEN_STATE,
+		 DRV_STATE_DEPT, DRV_STATE, DRV_CATEGORY, DRV_VISITED, DRV_REGION, DRV_DEPT, DRV_ALL, DRV_COUNT };
 
 static const struct driver {
 	unsigned serves;   /* the filters its condition covers */
@@ -66,6 +66,7 @@ static const struct driver {
 	const char *from;
 	const char *cond;
 	const char *id;    /* the id column, in index order */
+	bool covering;     /* every filter is checked from the index (sql/0016) */
 } drivers[DRV_COUNT] = {
 	[DRV_Q] = {F_Q, "tickets_fts", "tickets_fts f CROSS JOIN tickets t ON t.id = f.rowid", "tickets_fts MATCH ?8",
 		   "f.rowid"},
@@ -76,7 +77,12 @@ static const struct driver {
 	[DRV_CREATOR] = {F_CREATOR, "tickets_created_by", "tickets t INDEXED BY tickets_created_by",
 			 "t.created_by = ?6", "t.id"},
 	[DRV_OVERDUE] = {F_OVERDUE, "tickets_open_overdue", "tickets t INDEXED BY tickets_open_overdue",
-			 "t.overdue = 1 AND t.closed_at IS NULL AND ?15 = 1", "t.id"},
+			 "t.overdue = 1 AND t.closed_at IS NULL AND ?15 = 1", "t.id", true},
+	[DRV_OPEN_STATE_DEPT] = {F_STATE | F_DEPT, "tickets_open_state_dept",
+				 "tickets t INDEXED BY tickets_open_state_dept",
+				 "t.state = ?1 AND t.department_id = ?2 AND t.closed_at IS NULL", "t.id", true},
+	[DRV_OPEN_STATE] = {F_STATE, "tickets_open_state", "tickets t INDEXED BY tickets_open_state",
+			    "t.state = ?1 AND t.closed_at IS NULL", "t.id", true},
 	[DRV_STATE_DEPT] = {F_STATE | F_DEPT, "tickets_state_dept", "tickets t INDEXED BY tickets_state_dept",
 			    "t.state = ?1 AND t.department_id = ?2", "t.id"},
 	[DRV_STATE] = {F_STATE, "tickets_state", "tickets t INDEXED BY tickets_state", "t.state = ?1", "t.id"},
@@ -126,12 +132,22 @@ static const char *shape_sql(enum driver_id drv, enum vis_scope scope, bool word
 			strbuf_addf(&sb, " AND %s", predicates[i].test);
 	if (words)
 		strbuf_addf(&sb, " AND %s", q_test);
-	if (scope == VIS_CREATOR)
+	if (scope == VIS_CREATOR && drv != DRV_Q)
 		strbuf_adds(&sb, " AND t.created_by = ?12");
-	else if (scope == VIS_DEPARTMENT && drv != DRV_VISITED)
+	else if (scope == VIS_DEPARTMENT && drv != DRV_VISITED && drv != DRV_Q)
 		strbuf_adds(&sb, " AND EXISTS (SELECT 1 FROM ticket_departments WHERE department_id = ?13"
 				 " AND ticket_id = t.id)");
 	strbuf_addf(&sb, " FROM %s WHERE %s AND %s >= ?9 AND %s < ?11", d->from, d->cond, d->id, d->id);
+	/* A search's matches are spread over the whole table: an agent's or a
+	 * handler's scope is checked in a small index before the match's row
+	 * is read (most matches are someone else's), so those matches are not
+	 * candidates; the id windows of the walk bound that work. */
+	if (drv == DRV_Q && scope == VIS_CREATOR)
+		strbuf_adds(&sb, " AND EXISTS (SELECT 1 FROM tickets c INDEXED BY tickets_created_by"
+				 " WHERE c.created_by = ?12 AND c.id = f.rowid)");
+	else if (drv == DRV_Q && scope == VIS_DEPARTMENT)
+		strbuf_adds(&sb, " AND EXISTS (SELECT 1 FROM ticket_departments WHERE department_id = ?13"
+				 " AND ticket_id = f.rowid)");
 	/* every parameter exists in every shape, so binding never misses */
 	strbuf_adds(&sb, " AND coalesce(?12, ?13, ?14, ?15) IS NOT NULL");
 	strbuf_addf(&sb, " ORDER BY %s DESC", d->id);
@@ -163,7 +179,7 @@ static enum driver_id choose(const struct ticket_filter *f, enum vis_scope scope
 	if (f->overdue == 1)
 		return DRV_OVERDUE;
 	if (open_state)
-		return f->department ? DRV_STATE_DEPT : DRV_STATE;
+		return f->department ? DRV_OPEN_STATE_DEPT : DRV_OPEN_STATE;
 	if (scope == VIS_CREATOR)
 		return DRV_CREATOR;
 	if (f->category && leaf)

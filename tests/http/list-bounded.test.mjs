@@ -80,6 +80,23 @@ test('a partial answer continues to exactly the full answer, for every filter an
   assert.ok(partials > 20, `a budget of 5 must give partial answers (saw ${partials})`);
 });
 
+test("a search in an agent's or a handler's scope is everyone's matches that the caller may see", async () => {
+  const found = {};
+  for (const q of ['q=%E5%81%9C%E6%9C%BA', 'q=%E4%BF%A1%E5%8F%B7', 'q=%E4%BF%A1%E5%8F%B7&state=closed',
+    'q=%E6%89%A3%E8%B4%B9']) {
+    const all = (await walk(users.dispatcher1.full, q, 200)).seen;
+    assert.ok(all.length > 20, `${q}: the data has matches`);
+    for (const name of ['agent1', 'handler_net1', 'handler_km1']) {
+      const visible = new Set((await walk(users[name].full, '', 200)).seen);
+      const want = all.filter((n) => visible.has(n));
+      found[name] = (found[name] || 0) + want.length;
+      assert.deepEqual((await walk(users[name].full, q, 200)).seen, want, `${name} ${q}`);
+      assert.deepEqual((await walk(users[name].tiny, q, 7)).seen, want, `${name} ${q} (partial pages)`);
+    }
+  }
+  for (const [name, n] of Object.entries(found)) assert.ok(n > 0, `${name}: some matches are the caller's`);
+});
+
 test('the order is newest first and items are the same as GET of the ticket, minus allowed_actions', async () => {
   const u = users.dispatcher1.full;
   const r = await u.get('/api/v1/tickets?limit=30');

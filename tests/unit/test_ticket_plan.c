@@ -60,6 +60,8 @@ static void assert_walk(const struct principal *who, const struct ticket_filter 
 		snprintf(want, sizeof want, "SEARCH v USING PRIMARY KEY");
 	else if (!*index)
 		snprintf(want, sizeof want, "SEARCH t USING INTEGER PRIMARY KEY");
+	else if (!strncmp(index, "tickets_open_", 13)) /* the work queues: never a ticket's row (sql/0016) */
+		snprintf(want, sizeof want, "SEARCH t USING COVERING INDEX %s ", index);
 	else
 		snprintf(want, sizeof want, "SEARCH t USING INDEX %s ", index);
 	for (const char *line = p; *line;) {
@@ -94,6 +96,9 @@ static void test_every_driver_walks_its_index(void **state)
 		{"state (open)", {.state = "pending_dispatch", .overdue = -1}, false},
 		{"state (closed)", {.state = "closed", .overdue = -1}, false},
 		{"state+department", {.state = "dispatched", .department = "NET", .overdue = -1}, false},
+		{"state (closed)+department", {.state = "closed", .department = "NET", .overdue = -1}, false},
+		{"rare combination", {.state = "dispatched", .region = "DQ", .category = "DATA", .overdue = 0}, false},
+		{"q+state (open)", {.q = "停机", .state = "replied", .overdue = -1}, false},
 		{"department", {.department = "NET", .overdue = -1}, false},
 		{"category subtree", {.category = "NET", .overdue = -1}, false},
 		{"category leaf", {.category = "NET.SIGNAL", .overdue = -1}, true},
