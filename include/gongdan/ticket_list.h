@@ -30,6 +30,22 @@
 #define TICKET_LIST_BUDGET_MIN 1
 #define TICKET_LIST_BUDGET_MAX 1000000
 
+/* The orders of a list (sort=). Each is a sequence of phases, each one
+ * index walk; the cursor says which phase and where in it. */
+enum ticket_sort {
+	SORT_CREATED,  /* newest first */
+	SORT_DEADLINE, /* open tickets with a deadline, the soonest (most overdue) first; then the rest, newest first */
+	SORT_PRIORITY, /* urgent tickets newest first, then normal ones newest first */
+};
+
+/* Where a page starts: the phase of the sort and, in it, the id (items
+ * below it) or, walking by deadline, the (deadline, id) (items after it).
+ * All zero: the start of the list. */
+struct ticket_cursor {
+	int phase;
+	int64_t deadline, id;
+};
+
 struct ticket_filter {
 	const char *state;
 	const char *department;   /* department code */
@@ -38,16 +54,25 @@ struct ticket_filter {
 	const char *assignee;     /* username or "me" */
 	const char *created_by;   /* username or "me" */
 	const char *fault_number;
+	const char *priority;     /* "normal" or "urgent" */
 	int overdue;              /* -1: any, 0: not overdue, 1: overdue */
 	const char *q;            /* full text */
 	int64_t from, to;         /* created_at range, when has_from/has_to */
 	bool has_from, has_to;    /* the epoch is a bound like any other time */
 	int64_t limit;
-	int64_t cursor;           /* id: items older than it; 0: from the newest */
+	enum ticket_sort sort;
+	struct ticket_cursor cursor;
 };
 
+/* Reads the text of a next_cursor for sort: false when it is not one. */
+bool ticket_cursor_parse(enum ticket_sort sort, const char *text, struct ticket_cursor *out);
+
+/* The sort= values: "created", "deadline", "priority"; false if unknown. */
+bool ticket_sort_parse(const char *text, enum ticket_sort *out);
+
 /* {"items": [...], "next_cursor": "…" | null, "partial": bool,
- * "searched_to": ISO time | null}, newest first. With q each item also has
+ * "searched_to": ISO time | null}, in the order of f->sort (q only with
+ * created or priority: 422 with deadline). With q each item also has
  * "highlight": {"subject": [...], "snippet": [...], "snippet_field": name}
  * where each array alternates plain text and matched text, starting with
  * plain text (possibly ""). Bad filters are 400 (too many words or

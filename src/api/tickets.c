@@ -174,21 +174,33 @@ static enum gd_status time_param(struct request *req, const char *name, bool end
 enum gd_status api_ticket_list(struct request *req)
 {
 	static const char *const allowed[] = {"state", "department", "category", "region", "assignee", "created_by",
-					      "fault_number", "overdue", "q", "from", "to", "limit", "cursor", NULL};
+					      "fault_number", "priority", "overdue", "q", "from", "to", "limit", "cursor",
+					      "sort", NULL};
 	struct ticket_filter f = {.overdue = -1, .limit = TICKET_LIST_DEFAULT};
 	struct gd_err e = GD_ERR_INIT;
 	enum gd_status s;
-	const char *overdue = NULL;
+	const char *overdue = NULL, *sort = NULL, *cursor = NULL;
 	if ((s = req_query_allow(req, allowed)) || (s = req_query_str(req, "state", &f.state)) ||
 	    (s = req_query_str(req, "department", &f.department)) || (s = req_query_str(req, "category", &f.category)) ||
 	    (s = req_query_str(req, "region", &f.region)) || (s = req_query_str(req, "assignee", &f.assignee)) ||
 	    (s = req_query_str(req, "created_by", &f.created_by)) ||
 	    (s = req_query_str(req, "fault_number", &f.fault_number)) || (s = req_query_str(req, "q", &f.q)) ||
+	    (s = req_query_str(req, "priority", &f.priority)) || (s = req_query_str(req, "sort", &sort)) ||
 	    (s = req_query_str(req, "overdue", &overdue)) || (s = time_param(req, "from", false, &f.from, &f.has_from)) ||
 	    (s = time_param(req, "to", true, &f.to, &f.has_to)) ||
 	    (s = req_query_int(req, "limit", 1, TICKET_LIST_MAX, &f.limit)) ||
-	    (s = req_query_int(req, "cursor", 1, INT64_MAX, &f.cursor)))
+	    (s = req_query_str(req, "cursor", &cursor)))
 		return s;
+	if (sort && !ticket_sort_parse(sort, &f.sort)) {
+		req_errorf(req, "'sort' must be created, deadline or priority");
+		req_field_error(req, "sort", "unknown order");
+		return GD_E_BAD_REQUEST;
+	}
+	if (cursor && !ticket_cursor_parse(f.sort, cursor, &f.cursor)) {
+		req_errorf(req, "'cursor' must be a next_cursor of a list with the same sort");
+		req_field_error(req, "cursor", "not a cursor of this list");
+		return GD_E_BAD_REQUEST;
+	}
 	if (overdue) {
 		if (!strcmp(overdue, "true") || !strcmp(overdue, "1"))
 			f.overdue = 1;

@@ -19,9 +19,19 @@
  * code (subtree), ?4 region, ?5 assignee id (0: any), ?6 creator id (0:
  * any), ?7 fault number, ?8 full-text expression, ?9 lowest id, ?11 the
  * cursor (ids below it), ?12 caller's user id, ?13 caller's department, ?14
- * category id (a leaf), ?15 overdue (-1: any, 0, 1). */
+ * category id (a leaf), ?15 overdue (-1: any, 0, 1), ?16 priority, ?17 1:
+ * only the tickets that are not open with a deadline (the second phase of
+ * sort=deadline), ?18 and ?19 the (deadline, id) a walk by deadline starts
+ * after.
+ *
+ * Sorts other than newest first are phases of such walks (see phases()):
+ * sort=priority walks the urgent tickets, then the normal ones; sort=
+ * deadline walks the open tickets that have a deadline in the order of
+ * (deadline, id) in a covering index of its own, then the rest newest
+ * first. The cursor names the phase and the place in it. */
 #include "gongdan/ticket_list.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <time.h>
 #include <stdio.h>
@@ -53,12 +63,14 @@ void ticket_list_set_budget(int64_t candidates)
 /* Filters, as the bits of the drivers that serve them. */
 enum {
 	F_STATE = 1 << 0, F_DEPT = 1 << 1, F_CATEGORY = 1 << 2, F_REGION = 1 << 3, F_ASSIGNEE = 1 << 4,
-	F_CREATOR = 1 << 5, F_FAULT = 1 << 6, F_OVERDUE = 1 << 7, F_Q = 1 << 8, F_VISITED = 1 << 9
+	F_CREATOR = 1 << 5, F_FAULT = 1 << 6, F_OVERDUE = 1 << 7, F_Q = 1 << 8, F_VISITED = 1 << 9,
+	F_PRIORITY = 1 << 10, F_REST = 1 << 11
 };
 
 /* The indexes a list can walk, in id order. */
 enum driver_id { DRV_Q, DRV_FAULT, DRV_ASSIGNEE, DRV_CREATOR, DRV_OVERDUE, DRV_OPEN_STATE_DEPT, DRV_OPEN_STATE,
-		 DRV_STATE_DEPT, DRV_STATE, DRV_CATEGORY, DRV_VISITED, DRV_REGION, DRV_DEPT, DRV_ALL, DRV_COUNT };
+		 DRV_URGENT, DRV_STATE_DEPT, DRV_STATE, DRV_CATEGORY, DRV_VISITED, DRV_REGION, DRV_DEPT, DRV_ALL,
+		 DRV_DEADLINE, DRV_COUNT };
 
 static const struct driver {
 	unsigned serves;   /* the filters its condition covers */
@@ -67,6 +79,7 @@ static const struct driver {
 	const char *cond;
 	const char *id;    /* the id column, in index order */
 	bool covering;     /* every filter is checked from the index (sql/0016) */
+	bool by_deadline;  /* in (deadline, id) order, not newest first */
 } drivers[DRV_COUNT] = {
 	[DRV_Q] = {F_Q, "tickets_fts", "tickets_fts f CROSS JOIN tickets t ON t.id = f.rowid", "tickets_fts MATCH ?8",
 		   "f.rowid"},
@@ -83,6 +96,8 @@ static const struct driver {
 				 "t.state = ?1 AND t.department_id = ?2 AND t.closed_at IS NULL", "t.id", true},
 	[DRV_OPEN_STATE] = {F_STATE, "tickets_open_state", "tickets t INDEXED BY tickets_open_state",
 			    "t.state = ?1 AND t.closed_at IS NULL", "t.id", true},
+	[DRV_URGENT] = {F_PRIORITY, "tickets_urgent", "tickets t INDEXED BY tickets_urgent", "t.priority = 'urgent'",
+			"t.id"},
 	[DRV_STATE_DEPT] = {F_STATE | F_DEPT, "tickets_state_dept", "tickets t INDEXED BY tickets_state_dept",
 			    "t.state = ?1 AND t.department_id = ?2", "t.id"},
 	[DRV_STATE] = {F_STATE, "tickets_state", "tickets t INDEXED BY tickets_state", "t.state = ?1", "t.id"},
@@ -94,6 +109,11 @@ static const struct driver {
 	[DRV_REGION] = {F_REGION, "tickets_region", "tickets t INDEXED BY tickets_region", "t.region = ?4", "t.id"},
 	[DRV_DEPT] = {F_DEPT, "tickets_dept", "tickets t INDEXED BY tickets_dept", "t.department_id = ?2", "t.id"},
 	[DRV_ALL] = {0, "", "tickets t", "1", "t.id"},
+	/* open tickets with a deadline (F_REST is their complement); the id
+	 * range is one more check here: the walk is not in id order */
+	[DRV_DEADLINE] = {F_REST, "tickets_open_by_deadline", "tickets t INDEXED BY tickets_open_by_deadline",
+			  "t.closed_at IS NULL AND t.deadline IS NOT NULL AND (t.deadline, t.id) > (?18, ?19)", "t.id",
+			  true, true},
 };
 
 /* Every filter that is not the driver's, true when unset. */
@@ -110,6 +130,8 @@ static const struct {
 	{F_CREATOR, "(?6 = 0 OR t.created_by = ?6)"},
 	{F_FAULT, "(?7 IS NULL OR t.fault_number = ?7)"},
 	{F_OVERDUE, "(?15 < 0 OR (t.overdue = 1 AND t.closed_at IS NULL) = ?15)"},
+	{F_PRIORITY, "(?16 IS NULL OR t.priority = ?16)"},
+	{F_REST, "(?17 = 0 OR t.closed_at IS NOT NULL OR t.deadline IS NULL)"},
 };
 
 /* The words as a predicate, when another index drives (FTS5 refuses to
@@ -130,6 +152,8 @@ static const char *shape_sql(enum driver_id drv, enum vis_scope scope, bool word
 	for (size_t i = 0; i < sizeof predicates / sizeof predicates[0]; i++)
 		if (!(d->serves & predicates[i].bit))
 			strbuf_addf(&sb, " AND %s", predicates[i].test);
+	if (d->by_deadline) /* its rows are all open with a deadline: ?17 is 0 */
+		strbuf_adds(&sb, " AND t.id >= ?9 AND t.id < ?11");
 	if (words)
 		strbuf_addf(&sb, " AND %s", q_test);
 	if (scope == VIS_CREATOR && drv != DRV_Q)
@@ -137,7 +161,11 @@ static const char *shape_sql(enum driver_id drv, enum vis_scope scope, bool word
 	else if (scope == VIS_DEPARTMENT && drv != DRV_VISITED && drv != DRV_Q)
 		strbuf_adds(&sb, " AND EXISTS (SELECT 1 FROM ticket_departments WHERE department_id = ?13"
 				 " AND ticket_id = t.id)");
-	strbuf_addf(&sb, " FROM %s WHERE %s AND %s >= ?9 AND %s < ?11", d->from, d->cond, d->id, d->id);
+	if (d->by_deadline)
+		strbuf_adds(&sb, ", t.deadline");
+	strbuf_addf(&sb, " FROM %s WHERE %s", d->from, d->cond);
+	if (!d->by_deadline)
+		strbuf_addf(&sb, " AND %s >= ?9 AND %s < ?11", d->id, d->id);
 	/* A search's matches are spread over the whole table: an agent's or a
 	 * handler's scope is checked in a small index before the match's row
 	 * is read (most matches are someone else's), so those matches are not
@@ -149,8 +177,11 @@ static const char *shape_sql(enum driver_id drv, enum vis_scope scope, bool word
 		strbuf_adds(&sb, " AND EXISTS (SELECT 1 FROM ticket_departments WHERE department_id = ?13"
 				 " AND ticket_id = f.rowid)");
 	/* every parameter exists in every shape, so binding never misses */
-	strbuf_adds(&sb, " AND coalesce(?12, ?13, ?14, ?15) IS NOT NULL");
-	strbuf_addf(&sb, " ORDER BY %s DESC", d->id);
+	strbuf_adds(&sb, " AND coalesce(?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) IS NOT NULL");
+	if (d->by_deadline)
+		strbuf_adds(&sb, " ORDER BY t.deadline, t.id");
+	else
+		strbuf_addf(&sb, " ORDER BY %s DESC", d->id);
 	char *built = strbuf_detach(&sb, NULL);
 	char *expected = NULL;
 	if (!atomic_compare_exchange_strong(&shapes[drv][scope][words], &expected, built)) {
@@ -162,8 +193,8 @@ static const char *shape_sql(enum driver_id drv, enum vis_scope scope, bool word
 
 /* The most selective index for f, by a fixed preference: a customer's
  * number, the words, a person, the open overdue tickets, an open state
- * (few tickets: the work queues), the caller's own tickets, a leaf
- * category, a handler's department, then the broad filters. `closed` is
+ * (few tickets: the work queues), the caller's own tickets, the urgent
+ * tickets, a leaf category, a handler's department, then the broad filters. `closed` is
  * last among states: it holds most of a centre's tickets. */
 static enum driver_id choose(const struct ticket_filter *f, enum vis_scope scope, bool leaf)
 {
@@ -182,6 +213,8 @@ static enum driver_id choose(const struct ticket_filter *f, enum vis_scope scope
 		return f->department ? DRV_OPEN_STATE_DEPT : DRV_OPEN_STATE;
 	if (scope == VIS_CREATOR)
 		return DRV_CREATOR;
+	if (f->priority && !strcmp(f->priority, "urgent"))
+		return DRV_URGENT;
 	if (f->category && leaf)
 		return DRV_CATEGORY;
 	if (scope == VIS_DEPARTMENT)
@@ -195,13 +228,53 @@ static enum driver_id choose(const struct ticket_filter *f, enum vis_scope scope
 	return DRV_ALL;
 }
 
+/* One phase of a sort: the filter it adds, and its order. */
+struct phase {
+	const char *priority; /* NULL: the filter's own */
+	bool rest;            /* only tickets that are not open with a deadline */
+	bool by_deadline;
+};
+
+static int phases(const struct ticket_filter *f, struct phase out[2])
+{
+	switch (f->sort) {
+	case SORT_DEADLINE:
+		out[0] = (struct phase){.priority = f->priority, .by_deadline = true};
+		out[1] = (struct phase){.priority = f->priority, .rest = true};
+		return 2;
+	case SORT_PRIORITY:
+		if (!f->priority) {
+			out[0] = (struct phase){.priority = "urgent"};
+			out[1] = (struct phase){.priority = "normal"};
+			return 2;
+		}
+		/* fall through: one priority is its own order */
+	case SORT_CREATED:
+		break;
+	}
+	out[0] = (struct phase){.priority = f->priority};
+	return 1;
+}
+
+static enum driver_id phase_driver(const struct ticket_filter *f, const struct phase *ph, enum vis_scope scope,
+				   bool leaf)
+{
+	if (ph->by_deadline)
+		return DRV_DEADLINE;
+	struct ticket_filter g = *f;
+	g.priority = ph->priority;
+	return choose(&g, scope, leaf);
+}
+
 const char *ticket_list_sql(const struct principal *who, const struct ticket_filter *f, bool leaf,
 			    const char **index)
 {
 	enum vis_scope scope = vis_list_scope(who, f->fault_number != NULL);
 	if (scope == VIS_NONE)
 		return NULL;
-	enum driver_id drv = choose(f, scope, leaf);
+	struct phase ph[2];
+	phases(f, ph);
+	enum driver_id drv = phase_driver(f, &ph[0], scope, leaf);
 	if (index)
 		*index = drivers[drv].index;
 	return shape_sql(drv, scope, f->q != NULL);
@@ -338,6 +411,12 @@ static enum gd_status resolve(struct db *d, const struct principal *who, const s
 	if (f->region && (s = known_code(d, "SELECT 1 FROM regions WHERE code = ?1", f->region, "region",
 					 "unknown region code (see GET /api/v1/regions)", e)))
 		return s;
+	if (f->priority && strcmp(f->priority, "normal") && strcmp(f->priority, "urgent"))
+		gd_err_field(e, "priority", "must be normal or urgent");
+	/* matches are walked newest first in the full-text index: a search
+	 * in deadline order would be a match per open ticket */
+	if (f->q && f->sort == SORT_DEADLINE)
+		gd_err_field(e, "sort", "a search is ordered by creation or priority, not by deadline");
 	if (f->fault_number) {
 		const char *why = phone_check(f->fault_number, strlen(f->fault_number));
 		if (why)
@@ -370,8 +449,6 @@ static enum gd_status resolve(struct db *d, const struct principal *who, const s
 		b->hi = to;
 	if (s)
 		return s;
-	if (f->cursor && f->cursor < b->hi)
-		b->hi = f->cursor;
 	return GD_OK;
 }
 
@@ -504,13 +581,14 @@ static void add_highlight(json_t *item, const char *q)
 struct walk {
 	int64_t ids[TICKET_LIST_MAX];
 	int64_t limit, found, examined, max;
-	int64_t stop;   /* everything from here up has been examined */
+	struct ticket_cursor last; /* where the last item found is */
+	struct ticket_cursor stop; /* everything up to here has been examined */
 	bool more;      /* a match beyond the full page */
-	bool exhausted; /* nothing left to examine */
+	bool exhausted; /* nothing left to examine in this phase */
 };
 
 static void bind_filters(struct db_stmt *st, const struct principal *who, const struct ticket_filter *f,
-			 const struct bound *b, enum vis_scope scope, int64_t lo, int64_t hi)
+			 const struct bound *b, enum vis_scope scope, const struct phase *ph, int64_t lo, int64_t hi)
 {
 	db_bind_text(st, 1, f->state, -1);
 	db_bind_int64(st, 2, b->dept);
@@ -526,11 +604,15 @@ static void bind_filters(struct db_stmt *st, const struct principal *who, const 
 	db_bind_int64(st, 13, who->department_id);
 	db_bind_int64(st, 14, b->category);
 	db_bind_int64(st, 15, f->overdue);
+	db_bind_text(st, 16, ph->priority, -1);
+	db_bind_int64(st, 17, ph->rest);
 }
 
 /* Steps one range: each row is a candidate; the page is full at limit, and
- * one more match tells whether a next page exists. */
-static enum gd_status walk_range(struct db_stmt *st, struct walk *w, int64_t lo)
+ * one more match tells whether a next page exists. A walk by deadline has
+ * the deadline as a third column. */
+static enum gd_status walk_range(struct db_stmt *st, struct walk *w, int phase, bool by_deadline,
+				 const struct ticket_cursor *end)
 {
 	enum gd_status s;
 	bool row;
@@ -538,18 +620,19 @@ static enum gd_status walk_range(struct db_stmt *st, struct walk *w, int64_t lo)
 		if ((s = db_step(st, &row)))
 			break;
 		if (!row) {
-			w->stop = lo; /* the whole range is done */
+			w->stop = *end; /* the whole range is done */
 			break;
 		}
-		int64_t id = db_col_int64(st, 0);
+		struct ticket_cursor at = {phase, by_deadline ? db_col_int64(st, 2) : 0, db_col_int64(st, 0)};
 		if (db_col_int64(st, 1)) {
 			if (w->found == w->limit) {
 				w->more = true;
 				break;
 			}
-			w->ids[w->found++] = id;
+			w->ids[w->found++] = at.id;
+			w->last = at;
 		}
-		w->stop = id;
+		w->stop = at;
 		if (++w->examined >= w->max)
 			break;
 	}
@@ -564,32 +647,111 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Walks one phase from `from` (its start when from->phase differs). */
 static enum gd_status walk(struct db *d, const struct principal *who, const struct ticket_filter *f,
-			   const struct bound *b, enum vis_scope scope, struct walk *w)
+			   const struct bound *b, enum vis_scope scope, int phase, const struct phase *ph,
+			   const struct ticket_cursor *from, struct walk *w)
 {
-	enum driver_id drv = choose(f, scope, b->leaf);
+	enum driver_id drv = phase_driver(f, ph, scope, b->leaf);
 	struct db_stmt *st;
 	enum gd_status s;
+	bool here = from->phase == phase;
+	w->exhausted = false;
 	if ((s = db_prepare(d, shape_sql(drv, scope, f->q != NULL), &st)))
 		return s;
-	int64_t started = now_us(), hi = b->hi, span = drv == DRV_Q ? FTS_WINDOW_FIRST : INT64_MAX;
+	if (ph->by_deadline) {
+		bind_filters(st, who, f, b, scope, ph, b->lo, b->hi);
+		db_bind_int64(st, 18, here ? from->deadline : INT64_MIN);
+		db_bind_int64(st, 19, here ? from->id : 0);
+		const struct ticket_cursor end = {phase, INT64_MAX, INT64_MAX};
+		if ((s = walk_range(st, w, phase, true, &end)))
+			return s;
+		w->exhausted = w->stop.deadline == INT64_MAX;
+		return GD_OK;
+	}
+	int64_t hi = here && from->id && from->id < b->hi ? from->id : b->hi;
+	int64_t started = now_us(), span = drv == DRV_Q ? FTS_WINDOW_FIRST : INT64_MAX;
 	for (;;) {
 		int64_t lo = hi - b->lo > span ? hi - span : b->lo;
-		bind_filters(st, who, f, b, scope, lo, hi);
-		w->stop = hi;
-		if ((s = walk_range(st, w, lo)))
+		const struct ticket_cursor end = {phase, 0, lo};
+		bind_filters(st, who, f, b, scope, ph, lo, hi);
+		w->stop = (struct ticket_cursor){phase, 0, hi};
+		if ((s = walk_range(st, w, phase, false, &end)))
 			return s;
-		if (w->stop == b->lo) {
+		if (w->stop.id == b->lo) {
 			w->exhausted = true;
 			return GD_OK;
 		}
 		/* stopped inside the range (page full, budget spent), or the
 		 * last window that time allows */
-		if (w->stop != lo || now_us() - started > FTS_WALK_US)
+		if (w->stop.id != lo || now_us() - started > FTS_WALK_US)
 			return GD_OK;
 		hi = lo;
 		span = span < FTS_WINDOW_MAX ? 2 * span : FTS_WINDOW_MAX;
 	}
+}
+
+/* --- cursors --------------------------------------------------------------- */
+
+/* The prefix of a cursor in each phase of each sort ("" for newest first,
+ * so the cursors of earlier versions stay valid). */
+static const char *const cursor_prefix[][2] = {
+	[SORT_CREATED] = {"", NULL},
+	[SORT_DEADLINE] = {"d", "r"},
+	[SORT_PRIORITY] = {"u", "n"},
+};
+
+bool ticket_sort_parse(const char *text, enum ticket_sort *out)
+{
+	static const char *const names[] = {[SORT_CREATED] = "created", [SORT_DEADLINE] = "deadline",
+					    [SORT_PRIORITY] = "priority"};
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(text, names[i])) {
+			*out = (enum ticket_sort)i;
+			return true;
+		}
+	return false;
+}
+
+static bool parse_id(const char *p, int64_t lo, int64_t *out, char stop)
+{
+	char *end;
+	if (*p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	long long v = strtoll(p, &end, 10);
+	if (errno || *end != stop || v < lo)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool ticket_cursor_parse(enum ticket_sort sort, const char *text, struct ticket_cursor *out)
+{
+	*out = (struct ticket_cursor){0};
+	for (int phase = 0; phase < 2; phase++) {
+		const char *prefix = cursor_prefix[sort][phase];
+		size_t n = prefix ? strlen(prefix) : 0;
+		if (!prefix || strncmp(text, prefix, n) || (!n && sort != SORT_CREATED))
+			continue;
+		const char *p = text + n;
+		out->phase = phase;
+		if (sort == SORT_DEADLINE && phase == 0) {
+			const char *dot = strchr(p, '.');
+			return dot && parse_id(p, 0, &out->deadline, '.') && parse_id(dot + 1, 0, &out->id, '\0');
+		}
+		return parse_id(p, n ? 0 : 1, &out->id, '\0');
+	}
+	return false;
+}
+
+static void cursor_text(enum ticket_sort sort, const struct ticket_cursor *c, char out[64])
+{
+	const char *prefix = cursor_prefix[sort][c->phase];
+	if (sort == SORT_DEADLINE && c->phase == 0)
+		snprintf(out, 64, "%s%lld.%lld", prefix, (long long)c->deadline, (long long)c->id);
+	else
+		snprintf(out, 64, "%s%lld", prefix, (long long)c->id);
 }
 
 /* When the oldest ticket the walk examined was created (it stopped at id). */
@@ -629,8 +791,23 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 		*out = json_pack("{s:[], s:n, s:b, s:n}", "items", "next_cursor", "partial", false, "searched_to");
 		goto out;
 	}
-	if ((s = walk(d, who, f, &b, scope, &w)))
+	struct phase ph[2];
+	int n = phases(f, ph), phase = f->cursor.phase;
+	if (phase >= n) {
+		gd_err_field(e, "cursor", "not a cursor of this list");
+		s = gd_errf(e, GD_E_BAD_REQUEST, "'cursor' is not a next_cursor of a list with this sort");
 		goto out;
+	}
+	/* the phases in turn while the page is not full and the budget lasts */
+	for (; phase < n; phase++) {
+		if ((s = walk(d, who, f, &b, scope, phase, &ph[phase], &f->cursor, &w)))
+			goto out;
+		if (!w.exhausted || w.found == w.limit)
+			break;
+	}
+	bool last = phase >= n - 1;
+	if (phase == n)
+		phase = n - 1;
 	items = json_array();
 	for (int64_t i = 0; i < w.found && !s; i++) {
 		json_t *item = NULL;
@@ -642,14 +819,29 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 	}
 	if (s)
 		goto out;
-	/* a full page continues after its last item; a walk stopped by the
-	 * budget continues after the last candidate it examined */
+	/* a full page continues after its last item (or at the next phase when
+	 * its own is done); a walk stopped by the budget continues after the
+	 * last candidate it examined */
 	bool partial = !w.exhausted && !w.more && w.found < w.limit;
-	int64_t next = w.more || (w.found == w.limit && !w.exhausted) ? w.ids[w.found - 1] : partial ? w.stop : 0;
-	json_t *searched_to = partial ? created_at_from(d, w.stop) : json_null();
-	char cursor[32];
-	snprintf(cursor, sizeof cursor, "%lld", (long long)next);
-	*out = json_pack("{s:o, s:o, s:b, s:o}", "items", items, "next_cursor", next ? json_string(cursor) : json_null(),
+	struct ticket_cursor next = {.id = 0};
+	bool more = false;
+	if (w.more || (w.found == w.limit && !w.exhausted))
+		next = w.last, more = true;
+	else if (w.found == w.limit && !last)
+		next = (struct ticket_cursor){.phase = phase + 1}, more = true;
+	else if (partial)
+		next = w.stop, more = true;
+	json_t *searched_to = json_null();
+	if (partial && ph[phase].by_deadline) { /* how far the deadlines have been walked */
+		char iso[32];
+		time_iso(w.stop.deadline, iso);
+		searched_to = json_string(iso);
+	} else if (partial) {
+		searched_to = created_at_from(d, w.stop.id);
+	}
+	char cursor[64];
+	cursor_text(f->sort, &next, cursor);
+	*out = json_pack("{s:o, s:o, s:b, s:o}", "items", items, "next_cursor", more ? json_string(cursor) : json_null(),
 			 "partial", partial, "searched_to", searched_to);
 	items = NULL;
 out:

@@ -53,6 +53,9 @@ const QUERIES = [
   'category=NET.SIGNAL', 'region=KM', 'region=KM&state=closed', 'overdue=true', 'overdue=false', 'department=BILL',
   'q=%E5%81%9C%E6%9C%BA', 'q=%E4%BF%A1%E5%8F%B7&state=closed', 'category=VAS&region=DQ', 'assignee=me',
   'created_by=me', 'state=closed&category=BILL&region=QJ&overdue=false',
+  'sort=deadline', 'sort=deadline&state=dispatched', 'sort=deadline&region=KM&overdue=false', 'sort=priority',
+  'sort=priority&region=KM', 'sort=priority&q=%E5%81%9C%E6%9C%BA', 'priority=urgent&state=closed',
+  'sort=created&priority=normal',
 ];
 
 test('a partial answer continues to exactly the full answer, for every filter and role', async () => {
@@ -95,6 +98,42 @@ test("a search in an agent's or a handler's scope is everyone's matches that the
     }
   }
   for (const [name, n] of Object.entries(found)) assert.ok(n > 0, `${name}: some matches are the caller's`);
+});
+
+test('sort=deadline: open tickets by deadline (most overdue first), then the rest newest first; sort=priority: urgent first', async () => {
+  const rows = (q) => sql(db, q).split('\n').filter(Boolean);
+  const queue = rows('SELECT number FROM tickets WHERE closed_at IS NULL AND deadline IS NOT NULL ORDER BY deadline, id');
+  const rest = rows('SELECT number FROM tickets WHERE NOT (closed_at IS NULL AND deadline IS NOT NULL) ORDER BY id DESC');
+  assert.ok(queue.length > 20 && rest.length > 20);
+  for (const u of [users.dispatcher1.full, users.dispatcher1.tiny])
+    assert.deepEqual((await walk(u, 'sort=deadline', 9)).seen, [...queue, ...rest]);
+  const urgent = rows("SELECT number FROM tickets WHERE priority = 'urgent' ORDER BY id DESC");
+  const normal = rows("SELECT number FROM tickets WHERE priority = 'normal' ORDER BY id DESC");
+  assert.ok(urgent.length > 20 && normal.length > 20);
+  for (const u of [users.dispatcher1.full, users.dispatcher1.tiny])
+    assert.deepEqual((await walk(u, 'sort=priority', 9)).seen, [...urgent, ...normal]);
+  // the first page of the queue: soonest deadline first, a cursor of its own kind
+  const first = await users.dispatcher1.full.get('/api/v1/tickets?sort=deadline&limit=3');
+  assert.deepEqual(first.body.items.map((t) => t.number), queue.slice(0, 3));
+  assert.match(first.body.next_cursor, /^d\d+\.\d+$/);
+});
+
+test('sort and cursor mistakes are refused and change nothing', async () => {
+  const u = users.dispatcher1.full;
+  const bad = async (query, status, field) => {
+    const r = await u.get(`/api/v1/tickets?${query}`);
+    assert.equal(r.status, status, `${query}: ${r.text}`);
+    assert.equal(typeof r.body.error.message, 'string');
+    assert.ok(r.body.error.fields && r.body.error.fields[field], `${query}: names ${field}: ${r.text}`);
+  };
+  await bad('sort=urgency', 400, 'sort');
+  await bad('sort=deadline&q=%E5%81%9C%E6%9C%BA', 422, 'sort');
+  await bad('priority=high', 422, 'priority');
+  await bad('sort=deadline&cursor=123', 400, 'cursor'); // a cursor of another order
+  await bad('cursor=d1.2', 400, 'cursor');
+  await bad('sort=deadline&cursor=d12', 400, 'cursor');
+  await bad('sort=priority&priority=urgent&cursor=n5', 400, 'cursor'); // one priority has one phase
+  await bad('cursor=-4', 400, 'cursor');
 });
 
 test('the order is newest first and items are the same as GET of the ticket, minus allowed_actions', async () => {
