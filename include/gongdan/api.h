@@ -60,6 +60,9 @@ enum gd_status api_report_kpis(struct request *req);
 enum gd_status api_report_monthly(struct request *req);
 
 /* phrases.c - standard phrases (常用语) */
+enum gd_status api_views_list(struct request *req);
+enum gd_status api_views_create(struct request *req);
+enum gd_status api_views_delete(struct request *req);
 enum gd_status api_phrases_list(struct request *req);
 enum gd_status api_phrases_create(struct request *req);
 enum gd_status api_phrases_update(struct request *req);
