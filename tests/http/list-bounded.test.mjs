@@ -136,6 +136,43 @@ test('sort and cursor mistakes are refused and change nothing', async () => {
   await bad('cursor=-4', 400, 'cursor');
 });
 
+test('format=csv: the pages one after the other are one file, the same tickets as the JSON list', async () => {
+  const u = users.dispatcher1.full;
+  const query = 'state=closed&region=KM&sort=priority';
+  const want = (await walk(u, query, 200)).seen;
+  assert.ok(want.length > 25, 'more than one page of 25');
+  let file = Buffer.alloc(0);
+  let cursor = '';
+  let pages = 0;
+  for (;;) {
+    const r = await fetch(`${full.url}/api/v1/tickets?${query}&limit=25&format=csv${cursor ? `&cursor=${cursor}` : ''}`,
+      { headers: { authorization: `Bearer ${u.token}` } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'text/csv; charset=utf-8');
+    assert.match(r.headers.get('content-disposition'), /^attachment; filename="tickets-\d{8}\.csv"$/);
+    assert.equal(r.headers.get('x-partial'), 'false');
+    const body = Buffer.from(await r.arrayBuffer());
+    assert.equal(body.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), pages === 0, 'a BOM on the first page only');
+    file = Buffer.concat([file, body]);
+    pages++;
+    cursor = r.headers.get('x-next-cursor');
+    if (!cursor) break;
+  }
+  assert.ok(pages > 1);
+  const lines = file.subarray(3).toString('utf8').split('\r\n');
+  assert.equal(lines.pop(), '', 'rows end in CRLF');
+  assert.match(lines[0], /^工单编号,状态,优先级,投诉类型,/);
+  assert.equal(lines.filter((l) => l.startsWith('工单编号')).length, 1, 'one header row');
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), want);
+  const one = lines[1].split(',');
+  assert.equal(one[1], '已归档');
+  assert.ok(['紧急', '普通'].includes(one[2]));
+  assert.match(lines[1], /,\d{4}-\d\d-\d\d \d\d:\d\d,/, 'local times to the minute');
+  const bad = await u.get('/api/v1/tickets?format=xml');
+  assert.equal(bad.status, 422);
+  assert.ok(bad.body.error.fields.format);
+});
+
 test('the order is newest first and items are the same as GET of the ticket, minus allowed_actions', async () => {
   const u = users.dispatcher1.full;
   const r = await u.get('/api/v1/tickets?limit=30');
