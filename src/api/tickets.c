@@ -239,11 +239,20 @@ enum gd_status api_ticket_list(struct request *req)
 			return GD_E_BAD_REQUEST;
 		}
 	}
-	json_t *out;
-	if ((s = ticket_list(&req->who, &f, &out, &e)))
+	struct strbuf text = STRBUF_INIT(GD_CAP_RESPONSE);
+	if ((s = ticket_list(&req->who, &f, &text, &e))) {
+		strbuf_release(&text);
 		return req_fail(req, s, &e);
-	if (csv)
-		return reply_csv(req, out, cursor == NULL);
-	req_reply_json(req, 200, out);
+	}
+	if (csv) {
+		json_t *list = json_loads(text.buf, 0, NULL);
+		strbuf_release(&text);
+		return list ? reply_csv(req, list, cursor == NULL) : GD_E_INTERNAL;
+	}
+	/* written as text by the list itself: nothing to build or dump here */
+	strbuf_release(&req->resp_raw);
+	req->resp_raw = text;
+	req->resp_type = "application/json; charset=utf-8";
+	req->status = 200;
 	return GD_OK;
 }

@@ -129,6 +129,29 @@ export function sql(db, text) {
   return r.stdout;
 }
 
+// How to take a database back to an older schema (the upgrade tests): for
+// each migration, SQL whose rows are the statements undoing what it added.
+// A new migration adds its entry here (takeBack says so when it is missing).
+const TAKE_BACK = {
+  17: "SELECT 'DROP TABLE saved_views;'",
+  16: `SELECT 'DROP INDEX tickets_open_state; DROP INDEX tickets_open_state_dept; DROP INDEX tickets_open_by_deadline;
+       DROP INDEX tickets_urgent; DROP INDEX tickets_open_overdue;
+       CREATE INDEX tickets_open_overdue ON tickets(id) WHERE overdue = 1 AND closed_at IS NULL;'`,
+  15: `SELECT 'DROP ' || type || ' ' || name || ';' FROM sqlite_schema
+       WHERE (name LIKE 'report%' OR name = 'tickets_report_open') AND type IN ('table', 'view', 'index') ORDER BY type = 'table'`,
+  14: "SELECT 'DROP TABLE idempotency_keys;'",
+};
+
+// Takes db back to schema `version`, newest migration first, each one
+// forgotten as if it had never run.
+export function takeBack(db, version) {
+  for (let v = Number(sql(db, 'PRAGMA user_version')); v > version; v--) {
+    assert.ok(TAKE_BACK[v], `tests/http/lib.mjs: TAKE_BACK has no entry for migration ${v}`);
+    const undo = sql(db, TAKE_BACK[v]);
+    sql(db, `${undo}\nDELETE FROM schema_migrations WHERE version = ${v}; PRAGMA user_version = ${v - 1};`);
+  }
+}
+
 // Stops the server and insists it stopped cleanly: exit status 0 and no
 // sanitizer report (under `make asan` a leak or an error shows here).
 export async function stopClean(srv) {
