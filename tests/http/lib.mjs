@@ -19,6 +19,21 @@ export function cli(args, input) {
 
 // Starts a server: init (with --demo unless demo:false), serve on 127.0.0.1:0.
 // Returns {url, dir, db, proc, stderr(), stop()}.
+// Runs a gongdan subcommand without blocking the event loop (so a load goes
+// on meanwhile, and idle keep-alive connections are let go of in time: a
+// test blocked in spawnSync past the server's 10 s idle limit would reuse a
+// connection the server has closed); resolves {status, stdout, stderr, ms}.
+export function cliAsync(args, env = {}) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const p = spawn(BIN, args, { env: { ...process.env, ...env } });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (status) => resolve({ status, stdout: out, stderr: err, ms: Date.now() - t0 }));
+  });
+}
+
 export async function startServer(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'gongdan-test-'));
   const db = join(dir, 'test.db');

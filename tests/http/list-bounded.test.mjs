@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, startServer, as, sql, stopClean } from './lib.mjs';
+import { cli, cliAsync, startServer, as, sql, stopClean } from './lib.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'gongdan-bounded-'));
 const db = join(dir, 'test.db');
@@ -282,7 +282,7 @@ test('the index gongdan generate built in bulk is the one edits keep in step: a 
   assert.ok(!gone.body.items.some((t) => t.number === number), 'the old subject is out of the index');
 });
 
-test('gongdan generate: a realistic centre, reproducible by seed, that audit verify accepts', () => {
+test('gongdan generate: a realistic centre, reproducible by seed, that audit verify accepts', async () => {
   assert.equal(cli(['audit', 'verify', '--db', db]).status, 0);
   const count = (q) => Number(sql(db, q));
   assert.equal(count('SELECT count(*) FROM tickets'), 900);
@@ -304,8 +304,8 @@ test('gongdan generate: a realistic centre, reproducible by seed, that audit ver
   // (not the served one: the server's own SLA sweep has moved on since)
   const once = join(dir, 'once.db'), again = join(dir, 'again.db'), other = join(dir, 'other.db');
   for (const [p, seed] of [[once, '7'], [again, '7'], [other, '8']]) {
-    assert.equal(cli(['init', '--db', p, '--demo-users']).status, 0);
-    assert.equal(cli(['generate', '--db', p, '--tickets', '900', '--days', '20', '--seed', seed]).status, 0);
+    assert.equal((await cliAsync(['init', '--db', p, '--demo-users'])).status, 0);
+    assert.equal((await cliAsync(['generate', '--db', p, '--tickets', '900', '--days', '20', '--seed', seed])).status, 0);
   }
   // the history hashes cover every row of every ticket's flow
   const digest = (p) => createHash('sha256').update(sql(p, "SELECT number, state, subject, history_hash FROM tickets ORDER BY id")).digest('hex');

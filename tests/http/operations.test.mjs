@@ -6,25 +6,11 @@
 // newer than the binary is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, cli, startServer, clients, netTicket, req, sql, stopClean, takeBack } from './lib.mjs';
+import { BIN, cli, startServer, clients, netTicket, req, sql, stopClean, takeBack, cliAsync } from './lib.mjs';
 import { freshFault, act, inputsFor } from './workflow-lib.mjs';
-
-// Runs a gongdan subcommand without blocking the event loop (so the load
-// goes on meanwhile); resolves {status, stdout, stderr, ms}.
-function cliAsync(args, env = {}) {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const p = spawn(BIN, args, { env: { ...process.env, ...env } });
-    let out = '', err = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { err += d; });
-    p.on('exit', (status) => resolve({ status, stdout: out, stderr: err, ms: Date.now() - t0 }));
-  });
-}
 
 test('backup under write load: a consistent copy that audit verify accepts and a server can serve', async () => {
   const srv = await startServer();
