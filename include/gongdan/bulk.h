@@ -23,17 +23,16 @@
 #include <stdint.h>
 
 #include "gongdan/gd_err.h"
+#include "gongdan/limits.h"
 #include "gongdan/principal.h"
 #include "gongdan/status.h"
 #include "gongdan/ticket.h"
 
 struct db;
 
-#define BULK_MAX 200 /* tickets per request */
-
 /* One ticket of the list: its number and the version the caller saw (its
  * If-Match; < 0: none). */
-struct bulk_item {
+struct bulk_ticket {
 	char number[TICKET_NUMBER_MAX];
 	int64_t if_match;
 };
@@ -41,10 +40,10 @@ struct bulk_item {
 /* Copies the request into a job for the writer: who, the action (the
  * caller checked it with wf_action_check: what holds for every ticket
  * alike is refused once, before any ticket is read), the inputs (a deep
- * copy; NULL: none) and the n items (1..BULK_MAX, numbers distinct: the
- * caller validated them). */
+ * copy; NULL: none) and the n tickets (1..GD_MAX_BULK_TICKETS, numbers
+ * distinct: the caller validated them). */
 void *bulk_prepare(const struct principal *who, const char *action, const json_t *inputs,
-		   const struct bulk_item *items, size_t n);
+		   const struct bulk_ticket *items, size_t n);
 /* The db_job run function: every ticket in its own savepoint, in order. */
 enum gd_status bulk_write(struct db *w, void *job);
 /* After a successful write: {"action", "done", "skipped", "results": [...]}

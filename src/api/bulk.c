@@ -20,7 +20,7 @@ static void item_error(struct request *req, size_t i, const char *member, const 
 
 /* {"number": "TS…", "version": N (optional)} into *out; false when it is
  * not one (the reasons are on req). */
-static bool read_item(struct request *req, size_t i, const json_t *x, struct bulk_item *out)
+static bool read_item(struct request *req, size_t i, const json_t *x, struct bulk_ticket *out)
 {
 	const char *key;
 	json_t *val;
@@ -58,7 +58,7 @@ static bool read_item(struct request *req, size_t i, const json_t *x, struct bul
 }
 
 /* The body into items (allocated, *n of them) and *inputs (borrowed). */
-static enum gd_status read_body(struct request *req, struct bulk_item **items, size_t *n, const json_t **inputs)
+static enum gd_status read_body(struct request *req, struct bulk_ticket **items, size_t *n, const json_t **inputs)
 {
 	const char *key;
 	json_t *val;
@@ -82,16 +82,16 @@ static enum gd_status read_body(struct request *req, struct bulk_item **items, s
 		req_field_error(req, "tickets", list && !json_is_null(list) ? "must be an array" : "required");
 	else if (!count)
 		req_field_error(req, "tickets", "at least one ticket");
-	else if (count > BULK_MAX) {
+	else if (count > GD_MAX_BULK_TICKETS) {
 		char why[48];
-		snprintf(why, sizeof why, "at most %d tickets per request", BULK_MAX);
+		snprintf(why, sizeof why, "at most %d tickets per request", GD_MAX_BULK_TICKETS);
 		req_field_error(req, "tickets", why);
 	}
-	if (!json_is_array(list) || !count || count > BULK_MAX) {
-		req_errorf(req, "'tickets' must list 1 to %d tickets", BULK_MAX);
+	if (!json_is_array(list) || !count || count > GD_MAX_BULK_TICKETS) {
+		req_errorf(req, "'tickets' must list 1 to %d tickets", GD_MAX_BULK_TICKETS);
 		return GD_E_VALIDATION;
 	}
-	struct bulk_item *all = xcalloc(count, sizeof *all);
+	struct bulk_ticket *all = xcalloc(count, sizeof *all);
 	bool *read = xcalloc(count, sizeof *read);
 	for (size_t i = 0; i < count; i++) {
 		read[i] = read_item(req, i, json_array_get(list, i), &all[i]);
@@ -135,7 +135,7 @@ static void describe_bulk(void *job, enum gd_status st, struct idem_answer *out)
 enum gd_status api_ticket_bulk_action(struct request *req)
 {
 	struct gd_err e = GD_ERR_INIT;
-	struct bulk_item *items = NULL;
+	struct bulk_ticket *items = NULL;
 	const json_t *inputs;
 	struct idem_key k;
 	bool answered;

@@ -13,7 +13,7 @@ struct bulk_job {
 	struct principal who;
 	char *action;
 	json_t *inputs; /* a private copy: the writer thread reads it */
-	struct bulk_item *items;
+	struct bulk_ticket *items;
 	size_t n;
 	json_t *results;
 	size_t done, skipped;
@@ -38,9 +38,9 @@ static const char *skip_reason(enum gd_status st)
 }
 
 void *bulk_prepare(const struct principal *who, const char *action, const json_t *inputs,
-		   const struct bulk_item *items, size_t n)
+		   const struct bulk_ticket *items, size_t n)
 {
-	GD_ASSERT(n > 0 && n <= BULK_MAX);
+	GD_ASSERT(n > 0 && n <= GD_MAX_BULK_TICKETS);
 	struct bulk_job *j = xcalloc(1, sizeof *j);
 	j->who = *who;
 	j->action = xstrdup(action);
@@ -54,7 +54,7 @@ void *bulk_prepare(const struct principal *who, const char *action, const json_t
 /* One ticket of the list, run inside its savepoint. */
 struct one {
 	const struct bulk_job *j;
-	const struct bulk_item *item;
+	const struct bulk_ticket *item;
 	struct ticket_row t;
 	struct gd_err e;
 };
