@@ -240,6 +240,10 @@ test('limits and bad bodies: 422/400 in the SPEC §6 shape, nothing changed, no 
     { raw: '{"tickets": [', headers: { authorization: `Bearer ${u.dispatcher1.token}`, 'content-type': 'application/json' } });
   assert.equal(bad.status, 400, bad.text);
   errorOf(bad);
+  // the body cap is the server's, as for every route (1 MiB by default)
+  const huge = await bulk(u.dispatcher1, 'comment', items(ts), { comment: '备'.repeat(400000) });
+  assert.equal(huge.status, 413, huge.text.slice(0, 200));
+  errorOf(huge);
   const ifMatch = await bulk(u.dispatcher1, 'dispatch', items(ts), { department: 'NET' }, { 'if-match': '"1"' });
   assert.equal(ifMatch.status, 400, ifMatch.text);
   assert.ok(errorOf(ifMatch).fields['If-Match']);
