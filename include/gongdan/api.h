@@ -42,6 +42,10 @@ enum gd_status api_ticket_action(struct request *req);
 enum gd_status api_ticket_history(struct request *req);
 enum gd_status api_ticket_list(struct request *req);
 
+/* bulk.c - POST /api/v1/tickets/actions/{action}: one action on a list of
+ * tickets (bulk.h), answered per ticket as done or skipped */
+enum gd_status api_ticket_bulk_action(struct request *req);
+
 /* catalog.c - reference data: categories, departments, regions, workflow,
  * and all of it (with the phrases) in one answer for the browser */
 enum gd_status api_reference(struct request *req);
@@ -86,8 +90,8 @@ enum gd_status api_write_keyed(struct request *req, const struct idem_key *k,
 			       enum gd_status (*run)(struct db *w, void *ctx), void *ctx, void (*ctx_free)(void *ctx),
 			       req_then then, void (*describe)(void *ctx, enum gd_status st, struct idem_answer *out));
 /* For describe(): a refusal st with its details (moved from err), or a
- * success with body (taken), its status, ETag "<version>" and location
- * (may be NULL). */
+ * success with body (taken), its status, ETag "<version>" (none when
+ * version < 0) and location (may be NULL). */
 void api_idem_describe(struct idem_answer *out, enum gd_status st, struct gd_err *err, json_t *body, int status,
 		       int64_t version, const char *location);
 

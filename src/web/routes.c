@@ -40,6 +40,7 @@ static const struct route routes[] = {
 	{GET, "/api/v1/workflow", api_workflow, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{GET, "/api/v1/tickets", api_ticket_list, ROUTE_AUTH | ROUTE_SLOW},
 	{HTTP_POST, "/api/v1/tickets", api_ticket_create, ROUTE_AUTH | ROUTE_IDEMPOTENT},
+	{HTTP_POST, "/api/v1/tickets/actions/{action}", api_ticket_bulk_action, ROUTE_AUTH | ROUTE_IDEMPOTENT},
 	{GET, "/api/v1/tickets/{number}", api_ticket_get, ROUTE_AUTH},
 	{HTTP_PATCH, "/api/v1/tickets/{number}", api_ticket_patch, ROUTE_AUTH},
 	{GET, "/api/v1/tickets/{number}/history", api_ticket_history, ROUTE_AUTH | ROUTE_SLOW},

@@ -180,6 +180,10 @@ test('real answers validate against the documented response schemas', async () =
   check('/api/v1/tickets/{number}/history', 'get', await u.agent1.get(`/api/v1/tickets/${n}/history`));
   check('/api/v1/tickets/{number}/actions/{action}', 'post', await u.dispatcher1.post(`/api/v1/tickets/${n}/actions/dispatch`, inputsFor('dispatch', 'NET')));
   check('/api/v1/tickets/{number}/actions/{action}', 'post', await u.dispatcher1.post(`/api/v1/tickets/${n}/actions/dispatch`, inputsFor('dispatch', 'NET')));
+  const bulk = (body) => u.dispatcher1.post('/api/v1/tickets/actions/comment', body);
+  check('/api/v1/tickets/actions/{action}', 'post', await bulk({ tickets: [{ number: n, version: 1 }, { number: 'TS20000101000001' }] }));
+  check('/api/v1/tickets/actions/{action}', 'post', await bulk({ tickets: [{ number: n }], inputs: { comment: '批量备注' } }));
+  check('/api/v1/tickets/actions/{action}', 'post', await bulk({ tickets: [] }));
   check('/api/v1/tickets', 'get', await u.agent1.get('/api/v1/tickets?q=信号&limit=5'));
   check('/api/v1/queues', 'get', await u.dispatcher1.get('/api/v1/queues'));
   for (const p of ['/api/v1/reference', '/api/v1/categories', '/api/v1/departments', '/api/v1/regions', '/api/v1/workflow', '/api/v1/phrases'])
@@ -227,6 +231,12 @@ test('the schemas\' examples validate against them, and the request examples are
   assert.equal(patched.status, 200, patched.text);
   const acted = await u.dispatcher1.post(`/api/v1/tickets/${created.body.number}/actions/dispatch`, ex('ActionInputs'));
   assert.equal(acted.status, 200, acted.text);
+  const bulkEx = ex('BulkActionRequest');
+  bulkEx.tickets = [{ number: created.body.number, version: acted.body.version }, { number: draft.body.number }];
+  bulkEx.inputs = { comment: bulkEx.inputs.comment };
+  const bulked = await u.dispatcher1.post('/api/v1/tickets/actions/comment', bulkEx);
+  assert.equal(bulked.status, 200, bulked.text);
+  assert.equal(bulked.body.done, 2, bulked.text);
   const user = await u.admin.post('/api/v1/users', ex('UserCreate'));
   assert.equal(user.status, 201, user.text);
   assert.equal((await u.admin.patch(`/api/v1/users/${user.body.id}`, ex('UserPatch'))).status, 200);
