@@ -47,10 +47,4 @@ enum gd_status region_exists(struct db *d, const char *code, bool *found);
  * default). out holds at least 16 bytes. */
 enum gd_status region_suggest(struct db *d, const char *number, char out[16]);
 
-/* Imports "prefix,region" rows from a CSV file in one transaction (a
- * writer job). Bad rows are reported as field errors of e keyed "line N"
- * and skipped; good ones are kept (insert or replace). A failure of the
- * whole import is the status with e's message. */
-enum gd_status segments_import(const char *path, int *imported, struct gd_err *e);
-
 #endif
