@@ -37,6 +37,8 @@ enum gd_status department_list(struct db *d, json_t **out);
 /* Department id by code; GD_E_NOT_FOUND when absent. *kind is 'c' (centre)
  * or 'h' (handling). */
 enum gd_status department_find(struct db *d, const char *code, int64_t *id, char *kind);
+/* The same, inactive departments too: *active tells. */
+enum gd_status department_lookup(struct db *d, const char *code, int64_t *id, char *kind, bool *active);
 
 /* [{code, name, area_code}] */
 enum gd_status region_list(struct db *d, json_t **out);

@@ -197,9 +197,9 @@ enum gd_status department_list(struct db *d, json_t **out)
 	return s ? s : db_collect(st, department_json, out);
 }
 
-enum gd_status department_find(struct db *d, const char *code, int64_t *id, char *kind)
+enum gd_status department_lookup(struct db *d, const char *code, int64_t *id, char *kind, bool *active)
 {
-	static const char sql[] = "SELECT id, kind FROM departments WHERE code = ?1 AND active";
+	static const char sql[] = "SELECT id, kind, active FROM departments WHERE code = ?1";
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
@@ -210,11 +210,19 @@ enum gd_status department_find(struct db *d, const char *code, int64_t *id, char
 		*id = db_col_int64(st, 0);
 		if (kind)
 			*kind = db_col_text(st, 1)[0];
+		*active = db_col_int64(st, 2) != 0;
 	} else if (!s) {
 		s = GD_E_NOT_FOUND;
 	}
 	db_reset(st);
 	return s;
+}
+
+enum gd_status department_find(struct db *d, const char *code, int64_t *id, char *kind)
+{
+	bool active = false;
+	enum gd_status s = department_lookup(d, code, id, kind, &active);
+	return s ? s : active ? GD_OK : GD_E_NOT_FOUND;
 }
 
 static json_t *region_json(struct db_stmt *st)

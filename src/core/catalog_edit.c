@@ -23,19 +23,6 @@ static void field(struct gd_err *e, const char *name, const char *reason)
 		gd_err_field(e, name, reason);
 }
 
-static void unknown_members(const json_t *in, const char *const *allowed, struct gd_err *e)
-{
-	const char *key;
-	json_t *v;
-	json_object_foreach((json_t *)in, key, v) {
-		bool ok = false;
-		for (const char *const *a = allowed; *a && !ok; a++)
-			ok = !strcmp(*a, key);
-		if (!ok)
-			field(e, key, "unknown field");
-	}
-}
-
 /* in's values for the members an update may not change must equal cur's. */
 static void immutable(const json_t *in, const json_t *cur, const char *const *names, struct gd_err *e)
 {
@@ -110,26 +97,6 @@ static const char *str(const json_t *rec, const char *name)
 static enum gd_status invalid(struct gd_err *e, const char *what)
 {
 	return gd_errf(e, GD_E_VALIDATION, "the %s is not valid", what);
-}
-
-/* The id of the department code (0: none), whether active and its kind. */
-static enum gd_status department_row(struct db *d, const char *code, int64_t *id, bool *active, char kind[16])
-{
-	static const char sql[] = "SELECT id, active, kind FROM departments WHERE code = ?1";
-	struct db_stmt *st;
-	enum gd_status s;
-	bool row;
-	*id = 0;
-	if ((s = db_prepare(d, sql, &st)))
-		return s;
-	db_bind_text(st, 1, code, -1);
-	if (!(s = db_step(st, &row)) && row) {
-		*id = db_col_int64(st, 0);
-		*active = db_col_int64(st, 1) != 0;
-		snprintf(kind, 16, "%s", db_col_text(st, 2));
-	}
-	db_reset(st);
-	return s;
 }
 
 /* An integer result of sql bound to id. */
@@ -243,7 +210,7 @@ enum gd_status department_create(struct db *w, const struct principal *who, cons
 	json_t *rec = merged(defaults, in);
 	enum gd_status s;
 	json_decref(defaults);
-	unknown_members(in, department_members, e);
+	gd_err_unknown(e, in, department_members);
 	if (!(s = department_check(w, rec, e))) {
 		s = department_write(w, sql, rec);
 		if (s == GD_E_CONFLICT) {
@@ -271,7 +238,7 @@ enum gd_status department_update(struct db *w, const struct principal *who, cons
 	enum gd_status s;
 	if ((s = department_get(w, code, &cur)))
 		return s == GD_E_NOT_FOUND ? gd_errf(e, s, "no department '%.40s'", code) : s;
-	unknown_members(in, department_members, e);
+	gd_err_unknown(e, in, department_members);
 	immutable(in, cur, fixed, e);
 	rec = merged(cur, in);
 	if ((s = department_check(w, rec, e)))
@@ -279,8 +246,8 @@ enum gd_status department_update(struct db *w, const struct principal *who, cons
 	if (json_is_true(json_object_get(cur, "active")) && !json_is_true(json_object_get(rec, "active"))) {
 		int64_t id, n;
 		bool active;
-		char kind[16];
-		if ((s = department_row(w, code, &id, &active, kind)) || (s = count(w, open_sql, id, &n)))
+		char kind;
+		if ((s = department_lookup(w, code, &id, &kind, &active)) || (s = count(w, open_sql, id, &n)))
 			goto out;
 		if (n > 0) {
 			s = gd_errf(e, GD_E_CONFLICT,
@@ -288,7 +255,7 @@ enum gd_status department_update(struct db *w, const struct principal *who, cons
 				    "before deactivating it", code, (long long)n);
 			goto out;
 		}
-		if (!strcmp(kind, "centre") && (s = count(w, centres_sql, id, &n)) == GD_OK && n == 0) {
+		if (kind == 'c' && (s = count(w, centres_sql, id, &n)) == GD_OK && n == 0) {
 			s = gd_errf(e, GD_E_CONFLICT, "department '%s' is the last active centre: agents and "
 						      "dispatchers need one", code);
 			goto out;
@@ -387,7 +354,7 @@ static enum gd_status category_department(struct db *w, const json_t *rec, const
 {
 	json_t *v = json_object_get(rec, "department");
 	bool active = false;
-	char kind[16] = "";
+	char kind = 0;
 	enum gd_status s;
 	*id = 0;
 	if (json_is_null(v))
@@ -396,10 +363,11 @@ static enum gd_status category_department(struct db *w, const json_t *rec, const
 		field(e, "department", "a handling department's code or null");
 		return GD_OK;
 	}
-	if ((s = department_row(w, json_string_value(v), id, &active, kind)))
+	s = department_lookup(w, json_string_value(v), id, &kind, &active);
+	if (s && s != GD_E_NOT_FOUND)
 		return s;
 	bool unchanged = cur && json_equal(v, json_object_get(cur, "department"));
-	if (!*id || (!unchanged && (!active || strcmp(kind, "handling"))))
+	if (s || (!unchanged && (!active || kind != 'h')))
 		field(e, "department", "not an active handling department");
 	return GD_OK;
 }
@@ -461,7 +429,7 @@ enum gd_status category_create(struct db *w, const struct principal *who, const 
 	enum gd_status s = GD_OK;
 	const char *why;
 	int64_t dept_id = 0;
-	unknown_members(in, category_members, e);
+	gd_err_unknown(e, in, category_members);
 	if (jparent && !json_is_null(jparent)) {
 		s = json_is_string(jparent) ? category_get(w, json_string_value(jparent), &parent) : GD_E_NOT_FOUND;
 		if (s == GD_E_NOT_FOUND)
@@ -513,7 +481,7 @@ enum gd_status category_update(struct db *w, const struct principal *who, const 
 	enum gd_status s;
 	if ((s = category_get(w, code, &cur)))
 		return s == GD_E_NOT_FOUND ? gd_errf(e, s, "no category '%.60s'", code) : s;
-	unknown_members(in, category_members, e);
+	gd_err_unknown(e, in, category_members);
 	immutable(in, cur, fixed, e);
 	rec = merged(cur, in);
 	if (!(s = category_check(w, rec, cur, &dept_id, e)) && !(s = category_write(w, sql, rec, 0, dept_id)))

@@ -123,16 +123,9 @@ static enum gd_status check(struct db *d, const json_t *in, bool create, struct 
 {
 	enum gd_status s;
 	static const char *const allowed[] = {"kind", "text", "category", "state", "sort", NULL};
-	const char *key;
 	json_t *x;
 	memset(v, 0, sizeof *v);
-	json_object_foreach((json_t *)in, key, x) {
-		bool ok = false;
-		for (const char *const *a = allowed; *a && !ok; a++)
-			ok = !strcmp(*a, key);
-		if (!ok)
-			gd_err_field(e, key, "unknown field");
-	}
+	gd_err_unknown(e, in, allowed);
 	if ((x = json_object_get(in, "kind")) || create) {
 		bool ok = false;
 		for (const char *const *k = kinds; x && json_is_string(x) && *k && !ok; k++)

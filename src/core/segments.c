@@ -109,12 +109,9 @@ enum gd_status segments_parse_csv(struct segments_batch *b, const char *text, si
 
 enum gd_status segments_parse_json(struct segments_batch *b, const json_t *body, struct gd_err *e)
 {
-	const char *key;
+	static const char *const allowed[] = {"rows", NULL};
 	json_t *v;
-	json_object_foreach((json_t *)body, key, v) {
-		if (strcmp(key, "rows"))
-			gd_err_field(e, key, "unknown field");
-	}
+	gd_err_unknown(e, body, allowed);
 	json_t *rows = json_object_get(body, "rows");
 	if (!json_is_array(rows))
 		gd_err_field(e, "rows", "required: an array of {\"prefix\", \"region\"}");
