@@ -55,6 +55,19 @@ enum gd_status api_regions(struct request *req);
 enum gd_status api_region_lookup(struct request *req);
 enum gd_status api_workflow(struct request *req);
 
+/* admin.c - the admin API of the reference data (admin only):
+ * departments and categories (POST, GET/PATCH .../{code}), number segments
+ * (POST /api/v1/segments, text/csv or JSON), the audit log (GET
+ * /api/v1/audit) */
+enum gd_status api_departments_create(struct request *req);
+enum gd_status api_departments_get(struct request *req);
+enum gd_status api_departments_update(struct request *req);
+enum gd_status api_categories_create(struct request *req);
+enum gd_status api_categories_get(struct request *req);
+enum gd_status api_categories_update(struct request *req);
+enum gd_status api_segments_import(struct request *req);
+enum gd_status api_audit_list(struct request *req);
+
 /* queues.c - /api/v1/queues */
 enum gd_status api_queues(struct request *req);
 
