@@ -1,9 +1,11 @@
 // lists.test.mjs - lists and moving around: 50 rows a page and the next by
 // next_cursor, j/k and arrows with Enter to open, filters kept in the URL,
 // Back and Forward; the creator editing a draft on its ticket page (PATCH);
-// and the login page's messages for throttling (429 with Retry-After).
+// and the login page's messages for throttling (429 with Retry-After); the
+// order (sort=) and 导出 CSV of a whole list of two pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { launch, as, context, watch, startServer, stopClean, clients, password } from './lib.mjs';
 
 let browser, srv, u, numbers;
@@ -168,4 +170,33 @@ test('a search that stops at its budget goes on by itself, says how far it got, 
   } finally {
     await stopClean(own);
   }
+});
+
+test('the order goes into the URL, and 导出 CSV saves every page of the list as one file', async () => {
+  const { ctx, page } = await as(browser, srv.url, 'dispatcher1');
+  const w = watch(page);
+  await page.goto(`${srv.url}/tickets`);
+  await page.getByLabel('排序', { exact: true }).selectOption({ label: '时限最近在前' });
+  await page.getByRole('button', { name: '查询', exact: true }).click();
+  await page.waitForURL('**/tickets?sort=deadline');
+  const byDeadline = (await u.dispatcher1.get('/api/v1/tickets?sort=deadline&limit=50')).body.items.map((x) => x.number);
+  await page.locator('table.tickets tbody tr').nth(49).waitFor();
+  assert.deepEqual(await page.locator('a.row-link').allTextContents(), byDeadline);
+  assert.equal(await page.getByLabel('排序', { exact: true }).inputValue(), 'deadline');
+  // the export follows the cursor to the end: 55 tickets on two pages of 50
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.getByRole('button', { name: '导出 CSV', exact: true }).click()]);
+  assert.match(download.suggestedFilename(), /^tickets-\d{8}\.csv$/);
+  const file = readFileSync(await download.path());
+  assert.deepEqual([...file.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte-order mark, once');
+  const lines = file.subarray(3).toString('utf8').split('\r\n').filter(Boolean);
+  assert.match(lines[0], /^工单编号,状态,优先级/);
+  assert.equal(lines.filter((l) => l.startsWith('工单编号')).length, 1);
+  const all = [...byDeadline, ...(await u.dispatcher1.get(`/api/v1/tickets?sort=deadline&limit=50&cursor=${
+    (await u.dispatcher1.get('/api/v1/tickets?sort=deadline&limit=50')).body.next_cursor}`)).body.items.map((x) => x.number)];
+  assert.equal(all.length, 55);
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), all);
+  await page.getByText('已导出 55 张工单。').waitFor();
+  w.assertClean();
+  await ctx.close();
 });

@@ -28,9 +28,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const RETRY_STATUS = new Set([502, 503, 504]);
 
 // request('POST', '/api/v1/tickets', {body, ifMatch, signal, relogin: false})
-//   → {status, body, etag}; throws ApiError (or AbortError)
+//   → {status, body, etag}; throws ApiError (or AbortError). With bytes: true
+//   a success is {status, bytes (an ArrayBuffer, as sent), headers}.
 export async function request(method, path, opts = {}) {
-  const { body, ifMatch, signal, relogin = true, retry = true } = opts;
+  const { body, ifMatch, signal, relogin = true, retry = true, bytes = false } = opts;
   for (let attempt = 0; ; attempt++) {
     const headers = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -56,6 +57,7 @@ export async function request(method, path, opts = {}) {
       await hooks.relogin();
       continue;
     }
+    if (bytes && res.ok) return { status: res.status, bytes: await res.arrayBuffer(), headers: res.headers };
     const text = await res.text(); // always read: an unread body shows as an aborted request
     let data = null;
     if (text && (res.headers.get('content-type') || '').startsWith('application/json')) data = JSON.parse(text);
