@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gongdan/api.h"
+#include "gongdan/events.h"
 #include "gongdan/log.h"
 #include "gongdan/token.h"
 #include "gongdan/users.h"
@@ -69,6 +70,7 @@ static enum gd_status revoked(struct request *req, enum gd_status st)
 		req_errorf(req, "no token '%lld'", (long long)j->id);
 	if (st)
 		return st;
+	events_recheck(); /* a live stream on this token ends */
 	log_at(LOG_INFO, "token %lld revoked by '%s'", (long long)j->id, req->who.username);
 	req->status = 204;
 	return GD_OK;

@@ -45,6 +45,7 @@ static const struct route routes[] = {
 	{GET, "/api/v1/tickets/{number}/history", api_ticket_history, ROUTE_AUTH | ROUTE_SLOW},
 	{HTTP_POST, "/api/v1/tickets/{number}/actions/{action}", api_ticket_action, ROUTE_AUTH | ROUTE_IDEMPOTENT},
 	{GET, "/api/v1/queues", api_queues, ROUTE_AUTH},
+	{HTTP_GET, "/api/v1/events", api_events, ROUTE_AUTH},
 	{GET, "/api/v1/reports/complaints", api_report_complaints, ROUTE_AUTH},
 	{GET, "/api/v1/reports/kpis", api_report_kpis, ROUTE_AUTH},
 	{GET, "/api/v1/reports/monthly", api_report_monthly, ROUTE_AUTH},
