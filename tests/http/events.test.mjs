@@ -93,6 +93,17 @@ async function waitMetric(srv, name, pred, ms) {
   }
 }
 
+// n comment rows on a pending ticket, written behind the server's back (the
+// sqlite3 shell): many events at once, published at the server's next commit
+function addComments(db, number, n) {
+  sql(db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})
+    INSERT INTO history (ticket_id, seq, at, actor_id, actor_role, action, from_state, to_state, text, prev_hash, hash)
+    SELECT t.id, (SELECT max(seq) FROM history WHERE ticket_id = t.id) + i, t.created_at, t.created_by, 'agent',
+           'comment', 'pending_dispatch', 'pending_dispatch', 'x', '', ''
+      FROM n, tickets t WHERE t.number = '${number}';
+    UPDATE tickets SET version = version + ${n} WHERE number = '${number}';`);
+}
+
 test('a change reaches every subscriber who may see the ticket, with the exact fields, and nobody else', async (t) => {
   const srv = await startServer();
   t.after(() => stopClean(srv));
@@ -219,11 +230,7 @@ test('resume across a restart, and a client further behind than the server keeps
   s.close();
   await stopClean(srv);
   // more rows than the ring holds, written behind the server's back
-  sql(srv.db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
-    INSERT INTO history (ticket_id, seq, at, actor_id, actor_role, action, from_state, to_state, text, prev_hash, hash)
-    SELECT t.id, 2 + i, t.created_at, t.created_by, 'agent', 'comment', 'pending_dispatch', 'pending_dispatch', 'x', '', ''
-      FROM n, tickets t WHERE t.number = '${tk.number}';
-    UPDATE tickets SET version = version + 5000 WHERE number = '${tk.number}';`);
+  addComments(srv.db, tk.number, 5000);
   const again = await startServer({ dir: srv.dir });
   t.after(() => stopClean(again));
   const u2 = clients(again);
@@ -253,12 +260,7 @@ test('a subscriber that stops reading is dropped; memory stays bounded and the s
   const rssBefore = rssKiB(srv.proc.pid);
   // 20,000 events: far more than the ring and every socket buffer hold
   for (let round = 0; round < 4; round++) {
-    sql(srv.db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
-      INSERT INTO history (ticket_id, seq, at, actor_id, actor_role, action, from_state, to_state, text, prev_hash, hash)
-      SELECT t.id, (SELECT max(seq) FROM history WHERE ticket_id = t.id) + i, t.created_at, t.created_by, 'agent',
-             'comment', 'pending_dispatch', 'pending_dispatch', 'x', '', ''
-        FROM n, tickets t WHERE t.number = '${tk.number}';
-      UPDATE tickets SET version = version + 5000 WHERE number = '${tk.number}';`);
+    addComments(srv.db, tk.number, 5000);
     await ok(u.dispatcher1, tk.number, 'comment'); // a commit: the publisher reads all of it
     const health = await req(srv.url, 'GET', '/healthz');
     assert.equal(health.status, 200, 'the server answers meanwhile');
