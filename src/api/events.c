@@ -32,7 +32,7 @@ static void unsubscribe(void *ctx)
 static bool still_valid(struct request *req)
 {
 	struct principal was = req->who;
-	bool ok = !auth_identify(req) && req->who.user_id == was.user_id && req->who.role == was.role &&
+	bool ok = !auth_recheck(req) && req->who.user_id == was.user_id && req->who.role == was.role &&
 		  req->who.department_id == was.department_id;
 	req->who = was;
 	return ok;
