@@ -60,9 +60,9 @@
 enum gd_status events_start(unsigned max_clients, unsigned keepalive_s);
 void events_stop(void);
 
-/* The credentials of some subscribers may have ended (a logout, a revoked
- * token, a changed user): every subscriber checks its own again now. */
-void events_recheck(void);
+/* The credentials of user_id's subscribers (0: anyone's) may have ended (a
+ * logout, a revoked token, a changed user): they check theirs again now. */
+void events_recheck(int64_t user_id);
 
 struct events_sub;
 

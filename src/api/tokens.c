@@ -70,7 +70,7 @@ static enum gd_status revoked(struct request *req, enum gd_status st)
 		req_errorf(req, "no token '%lld'", (long long)j->id);
 	if (st)
 		return st;
-	events_recheck(); /* a live stream on this token ends */
+	events_recheck(0); /* a live stream on this token ends (whoever's it is) */
 	log_at(LOG_INFO, "token %lld revoked by '%s'", (long long)j->id, req->who.username);
 	req->status = 204;
 	return GD_OK;

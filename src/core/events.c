@@ -39,7 +39,7 @@ struct events_sub {
 	struct principal who;
 	uint64_t pos;                  /* the next ring slot to look at */
 	int64_t last_write_ms, last_check_ms, queues_ms;
-	unsigned epoch, checking_epoch; /* of events_recheck: last checked, being checked */
+	bool recheck;                  /* events_recheck: check the credentials at once */
 	bool started, queues_pending, parked, end_sent;
 	const char *reset_reason, *end_reason;
 	bool (*park)(void *ctx);
@@ -55,7 +55,6 @@ static int64_t base_id, last_id;     /* every row with base_id < id <= last_id i
 static struct events_sub *subs;
 static unsigned nsubs, max_subs = EVENTS_MAX_CLIENTS_DEFAULT;
 static int64_t keepalive_ms = EVENTS_KEEPALIVE_DEFAULT * 1000;
-static unsigned epoch;
 static unsigned long long published, resets, refused;
 
 static pthread_t publisher;
@@ -223,7 +222,7 @@ static bool sees_queues(const struct events_sub *s, const struct event *e)
 /* Whether a parked subscriber has something to do at now (lock held). */
 static bool due(const struct events_sub *s, int64_t now)
 {
-	return s->end_reason || s->epoch != epoch || now - s->last_check_ms >= keepalive_ms ||
+	return s->end_reason || s->recheck || now - s->last_check_ms >= keepalive_ms ||
 	       now - s->last_write_ms >= keepalive_ms ||
 	       (s->queues_pending && now - s->queues_ms >= EVENTS_QUEUES_MS);
 }
@@ -383,13 +382,16 @@ void events_stop(void)
 	pthread_mutex_unlock(&lock);
 }
 
-void events_recheck(void)
+void events_recheck(int64_t user_id)
 {
 	pthread_mutex_lock(&lock);
-	epoch++;
-	for (struct events_sub *s = subs; s; s = s->next)
+	for (struct events_sub *s = subs; s; s = s->next) {
+		if (user_id && s->who.user_id != user_id)
+			continue;
+		s->recheck = true;
 		if (s->parked)
 			wake(s);
+	}
 	pthread_mutex_unlock(&lock);
 }
 
@@ -411,7 +413,6 @@ struct events_sub *events_subscribe(const struct principal *who, int64_t after, 
 	s->ctx = ctx;
 	s->last_write_ms = s->last_check_ms = now_ms();
 	s->queues_ms = s->last_write_ms - EVENTS_QUEUES_MS;
-	s->epoch = epoch;
 	s->pos = next_seq;
 	if (after >= 0 && (after < base_id || after > last_id)) {
 		s->reset_reason = after > last_id ? "unknown" : "behind";
@@ -476,8 +477,8 @@ enum events_step events_fill(struct events_sub *s, char *buf, size_t cap, size_t
 		step = EVENTS_END;
 		goto out;
 	}
-	if (!s->end_reason && (s->epoch != epoch || now - s->last_check_ms >= keepalive_ms)) {
-		s->checking_epoch = epoch;
+	if (!s->end_reason && (s->recheck || now - s->last_check_ms >= keepalive_ms)) {
+		s->recheck = false; /* a recheck asked for during this check sets it again */
 		step = EVENTS_CHECK;
 		goto out;
 	}
@@ -541,7 +542,6 @@ out:
 void events_checked(struct events_sub *s, bool still_valid)
 {
 	pthread_mutex_lock(&lock);
-	s->epoch = s->checking_epoch;
 	s->last_check_ms = now_ms();
 	if (!still_valid && !s->end_reason)
 		s->end_reason = "logged_out";
