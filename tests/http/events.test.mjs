@@ -401,3 +401,24 @@ test('a draft edit is an event; an edit that changes nothing is none', async (t)
   void freshFault;
   s.close();
 });
+
+test('an open stream does not keep an idle session alive: its checks are no use of it, and expiry ends it', async (t) => {
+  const srv = await startServer({ args: ['--event-keepalive', '1'] });
+  t.after(() => stopClean(srv));
+  const login = await req(srv.url, 'POST', '/api/v1/session', { body: { username: 'agent1', password: 'demo-agent1' } });
+  assert.equal(login.status, 200, login.text);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  // the session was last used two hours ago (of its eight idle hours)
+  const seen = Math.floor(Date.now() / 1000) - 7200;
+  sql(srv.db, `UPDATE sessions SET last_seen = ${seen}`);
+  const s = await subscribe(srv, { cookie });
+  assert.equal(s.status, 200); // this request is a use of it
+  sql(srv.db, `UPDATE sessions SET last_seen = ${seen}`);
+  await sleep(2500); // two keep-alives, each checking the session
+  assert.ok(s.comments.filter((c) => c === 'keep-alive').length >= 2, `keep-alives: ${s.comments}`);
+  assert.equal(Number(sql(srv.db, 'SELECT last_seen FROM sessions')), seen, 'the checks did not touch the session');
+  // idle for eight hours: the next check ends the stream
+  sql(srv.db, `UPDATE sessions SET last_seen = ${seen - 8 * 3600}`);
+  assert.deepEqual((await s.waitFor((x) => x.event === 'end', 3000)).json, { reason: 'logged_out' });
+  await s.waitEnd(2000);
+});
