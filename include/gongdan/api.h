@@ -42,6 +42,10 @@ enum gd_status api_ticket_action(struct request *req);
 enum gd_status api_ticket_history(struct request *req);
 enum gd_status api_ticket_list(struct request *req);
 
+/* bulk.c - POST /api/v1/tickets/actions/{action}: one action on a list of
+ * tickets (bulk.h), answered per ticket as done or skipped */
+enum gd_status api_ticket_bulk_action(struct request *req);
+
 /* catalog.c - reference data: categories, departments, regions, workflow,
  * and all of it (with the phrases) in one answer for the browser */
 enum gd_status api_reference(struct request *req);
@@ -50,6 +54,19 @@ enum gd_status api_departments(struct request *req);
 enum gd_status api_regions(struct request *req);
 enum gd_status api_region_lookup(struct request *req);
 enum gd_status api_workflow(struct request *req);
+
+/* admin.c - the admin API of the reference data (admin only):
+ * departments and categories (POST, GET/PATCH .../{code}), number segments
+ * (POST /api/v1/segments, text/csv or JSON), the audit log (GET
+ * /api/v1/audit) */
+enum gd_status api_departments_create(struct request *req);
+enum gd_status api_departments_get(struct request *req);
+enum gd_status api_departments_update(struct request *req);
+enum gd_status api_categories_create(struct request *req);
+enum gd_status api_categories_get(struct request *req);
+enum gd_status api_categories_update(struct request *req);
+enum gd_status api_segments_import(struct request *req);
+enum gd_status api_audit_list(struct request *req);
 
 /* queues.c - /api/v1/queues */
 enum gd_status api_queues(struct request *req);
@@ -60,6 +77,9 @@ enum gd_status api_report_kpis(struct request *req);
 enum gd_status api_report_monthly(struct request *req);
 
 /* phrases.c - standard phrases (常用语) */
+enum gd_status api_views_list(struct request *req);
+enum gd_status api_views_create(struct request *req);
+enum gd_status api_views_delete(struct request *req);
 enum gd_status api_phrases_list(struct request *req);
 enum gd_status api_phrases_create(struct request *req);
 enum gd_status api_phrases_update(struct request *req);
@@ -87,8 +107,8 @@ enum gd_status api_write_keyed(struct request *req, const struct idem_key *k,
 			       enum gd_status (*run)(struct db *w, void *ctx), void *ctx, void (*ctx_free)(void *ctx),
 			       req_then then, void (*describe)(void *ctx, enum gd_status st, struct idem_answer *out));
 /* For describe(): a refusal st with its details (moved from err), or a
- * success with body (taken), its status, ETag "<version>" and location
- * (may be NULL). */
+ * success with body (taken), its status, ETag "<version>" (none when
+ * version < 0) and location (may be NULL). */
 void api_idem_describe(struct idem_answer *out, enum gd_status st, struct gd_err *err, json_t *body, int status,
 		       int64_t version, const char *location);
 

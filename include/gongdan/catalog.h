@@ -37,6 +37,8 @@ enum gd_status department_list(struct db *d, json_t **out);
 /* Department id by code; GD_E_NOT_FOUND when absent. *kind is 'c' (centre)
  * or 'h' (handling). */
 enum gd_status department_find(struct db *d, const char *code, int64_t *id, char *kind);
+/* The same, inactive departments too: *active tells. */
+enum gd_status department_lookup(struct db *d, const char *code, int64_t *id, char *kind, bool *active);
 
 /* [{code, name, area_code}] */
 enum gd_status region_list(struct db *d, json_t **out);
@@ -46,11 +48,5 @@ enum gd_status region_exists(struct db *d, const char *code, bool *found);
 /* The region suggested for a fault number (any string; garbage maps to the
  * default). out holds at least 16 bytes. */
 enum gd_status region_suggest(struct db *d, const char *number, char out[16]);
-
-/* Imports "prefix,region" rows from a CSV file in one transaction (a
- * writer job). Bad rows are reported as field errors of e keyed "line N"
- * and skipped; good ones are kept (insert or replace). A failure of the
- * whole import is the status with e's message. */
-enum gd_status segments_import(const char *path, int *imported, struct gd_err *e);
 
 #endif

@@ -140,6 +140,14 @@ struct db_stats {
 };
 void db_stats(struct db_stats *out);
 
+/* Runs run(w, ctx) inside a SAVEPOINT of the caller's write transaction:
+ * when run fails, what it wrote is rolled back and the transaction goes on
+ * without it (a group-commit job, a keyed write, one ticket of a bulk
+ * action). *status gets run's status. Returns GD_OK, or the failure of the
+ * savepoint itself: then the whole transaction must be rolled back. */
+enum gd_status db_savepoint(struct db *w, enum gd_status (*run)(struct db *w, void *ctx), void *ctx,
+			    enum gd_status *status);
+
 /* Read transaction on a reader connection: a consistent snapshot across
  * several statements. */
 enum gd_status db_read_begin(struct db *r);

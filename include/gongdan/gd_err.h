@@ -28,6 +28,9 @@ void gd_err_move(struct gd_err *dst, struct gd_err *src);
 /* Adds src's details to dst (src's message, when it has one, replaces
  * dst's; its fields join dst's); src is left empty. */
 void gd_err_merge(struct gd_err *dst, struct gd_err *src);
+/* Adds fields[key] = "unknown field" for each member of the object obj
+ * not named in allowed (a NULL-terminated list). */
+void gd_err_unknown(struct gd_err *e, const json_t *obj, const char *const *allowed);
 /* True when at least one field error was added. */
 int gd_err_has_fields(const struct gd_err *e);
 

@@ -20,5 +20,6 @@
 #define GD_MEMORY_PER_CONNECTION (64u << 10) /* MHD header/read buffer */
 #define GD_SHUTDOWN_GRACE_MS 10000      /* wait for in-flight requests on stop */
 #define GD_SLOW_QUEUE_MAX 256           /* requests waiting for the slow lane */
+#define GD_MAX_BULK_TICKETS 200         /* tickets in one bulk action (bulk.h) */
 
 #endif

@@ -20,6 +20,8 @@ enum route_flags {
 	ROUTE_SLOW = 16,         /* expensive by nature: runs on the slow lane (lane.h) */
 	ROUTE_IDEMPOTENT = 32,   /* takes an Idempotency-Key (api_idem_check); elsewhere
 				  * a POST, PATCH or DELETE with one is refused (400) */
+	ROUTE_CSV = 64,          /* takes a text/csv body too: left in req->body, with
+				  * req->json NULL; any other type is parsed as JSON */
 };
 
 struct route {

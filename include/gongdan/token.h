@@ -40,8 +40,9 @@ enum gd_status token_identify(const char *text, size_t n, struct principal *who)
 enum gd_status token_revoke(struct db *w, int64_t id);
 
 /* One token as JSON, without any secret: {id, name, prefix, user: {id,
- * username}, created_at, last_used_at, revoked, revoked_at}. */
-enum gd_status token_get_json(int64_t id, json_t **out);
+ * username}, created_at, last_used_at, revoked, revoked_at}. priv: the
+ * connection to read on (a writer job's), or NULL for this thread's reader. */
+enum gd_status token_get_json(struct db *priv, int64_t id, json_t **out);
 /* {"items": [token, ...]} newest first. */
 enum gd_status token_list_json(json_t **out);
 

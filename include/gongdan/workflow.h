@@ -51,6 +51,17 @@ struct gd_err *wf_act_job_err(void *job);
 json_t *wf_act_job_result(void *job, int64_t *version);
 void wf_act_job_free(void *job);
 
+/* wf_act_write's work without the rendering, inside the caller's write
+ * transaction (a bulk action runs it once per ticket): loads the ticket
+ * `number` as who sees it (404), checks if_match (412; < 0: none) and runs
+ * wf_apply. *t is the ticket after the action. */
+enum gd_status wf_act_on(struct db *w, const struct principal *who, const char *number, const char *action,
+			 const json_t *inputs, int64_t if_match, struct ticket_row *t, struct gd_err *e);
+/* What can be said of action for who before any ticket is read: 404 when
+ * there is no such action, 403 when who's role may take it from no state
+ * (on no ticket at all). GD_OK says nothing of a given ticket. */
+enum gd_status wf_action_check(const struct principal *who, const char *action, struct gd_err *e);
+
 /* One action on a ticket, decided and computed but not yet written: the row
  * before and after, and what goes into the history row. */
 struct wf_step {

@@ -160,6 +160,7 @@ void api_idem_describe(struct idem_answer *out, enum gd_status st, struct gd_err
 		out->body = xstrdup("{}");
 	json_decref(body);
 	out->status = status;
-	snprintf(out->etag, sizeof out->etag, "\"%lld\"", (long long)version);
+	if (version >= 0)
+		snprintf(out->etag, sizeof out->etag, "\"%lld\"", (long long)version);
 	snprintf(out->location, sizeof out->location, "%s", location ? location : "");
 }

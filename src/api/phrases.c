@@ -15,6 +15,7 @@ struct phrase_job {
 	enum gd_status (*change)(struct db *w, struct phrase_job *j);
 	int64_t id;
 	json_t *in; /* a copy of the body */
+	struct principal who;
 	struct gd_err e;
 };
 
@@ -28,17 +29,17 @@ static void phrase_job_free(void *ctx)
 
 static enum gd_status create_change(struct db *w, struct phrase_job *j)
 {
-	return phrase_create(w, j->in, &j->id, &j->e);
+	return phrase_create(w, &j->who, j->in, &j->id, &j->e);
 }
 
 static enum gd_status update_change(struct db *w, struct phrase_job *j)
 {
-	return phrase_update(w, j->id, j->in, &j->e);
+	return phrase_update(w, &j->who, j->id, j->in, &j->e);
 }
 
 static enum gd_status delete_change(struct db *w, struct phrase_job *j)
 {
-	return phrase_delete(w, j->id, &j->e);
+	return phrase_delete(w, &j->who, j->id, &j->e);
 }
 
 static enum gd_status job_run(struct db *w, void *ctx)
@@ -92,6 +93,7 @@ static enum gd_status submit(struct request *req, enum gd_status (*change)(struc
 	j->change = change;
 	j->id = id;
 	j->in = json_deep_copy(req->json);
+	j->who = req->who;
 	return req_write_async(req, job_run, j, phrase_job_free, changed);
 }
 

@@ -8,6 +8,7 @@
 #include "gongdan/gd_time.h"
 #include "gongdan/history.h"
 #include "gongdan/ticket.h"
+#include "gongdan/ticket_csv.h"
 #include "gongdan/ticket_list.h"
 #include "gongdan/workflow.h"
 
@@ -171,15 +172,36 @@ static enum gd_status time_param(struct request *req, const char *name, bool end
 	return GD_OK;
 }
 
+/* A list page as CSV (ticket_csv.h); where the next page starts, and
+ * whether this one is partial, go in headers. */
+static enum gd_status reply_csv(struct request *req, json_t *list, bool first_page)
+{
+	enum gd_status s = ticket_csv(list, first_page, &req->resp_raw);
+	const char *next = json_string_value(json_object_get(list, "next_cursor"));
+	char day[16], disposition[96];
+	time_local_day(time_now(), day);
+	snprintf(disposition, sizeof disposition, "attachment; filename=\"tickets-%s.csv\"", day);
+	if (!s) {
+		req->resp_type = "text/csv; charset=utf-8";
+		req_add_header(req, "Content-Disposition", disposition);
+		if (next)
+			req_add_header(req, "X-Next-Cursor", next);
+		req_add_header(req, "X-Partial", json_is_true(json_object_get(list, "partial")) ? "true" : "false");
+		req->status = 200;
+	}
+	json_decref(list);
+	return s;
+}
+
 enum gd_status api_ticket_list(struct request *req)
 {
 	static const char *const allowed[] = {"state", "department", "category", "region", "assignee", "created_by",
 					      "fault_number", "priority", "overdue", "q", "from", "to", "limit", "cursor",
-					      "sort", NULL};
+					      "sort", "format", NULL};
 	struct ticket_filter f = {.overdue = -1, .limit = TICKET_LIST_DEFAULT};
 	struct gd_err e = GD_ERR_INIT;
 	enum gd_status s;
-	const char *overdue = NULL, *sort = NULL, *cursor = NULL;
+	const char *overdue = NULL, *sort = NULL, *cursor = NULL, *format = NULL;
 	if ((s = req_query_allow(req, allowed)) || (s = req_query_str(req, "state", &f.state)) ||
 	    (s = req_query_str(req, "department", &f.department)) || (s = req_query_str(req, "category", &f.category)) ||
 	    (s = req_query_str(req, "region", &f.region)) || (s = req_query_str(req, "assignee", &f.assignee)) ||
@@ -189,8 +211,14 @@ enum gd_status api_ticket_list(struct request *req)
 	    (s = req_query_str(req, "overdue", &overdue)) || (s = time_param(req, "from", false, &f.from, &f.has_from)) ||
 	    (s = time_param(req, "to", true, &f.to, &f.has_to)) ||
 	    (s = req_query_int(req, "limit", 1, TICKET_LIST_MAX, &f.limit)) ||
-	    (s = req_query_str(req, "cursor", &cursor)))
+	    (s = req_query_str(req, "cursor", &cursor)) || (s = req_query_str(req, "format", &format)))
 		return s;
+	bool csv = false;
+	if (format && !(csv = !strcmp(format, "csv")) && strcmp(format, "json")) {
+		req_errorf(req, "'format' must be json or csv");
+		req_field_error(req, "format", "must be json or csv");
+		return GD_E_VALIDATION;
+	}
 	if (sort && !ticket_sort_parse(sort, &f.sort)) {
 		req_errorf(req, "'sort' must be created, deadline or priority");
 		req_field_error(req, "sort", "unknown order");
@@ -211,9 +239,20 @@ enum gd_status api_ticket_list(struct request *req)
 			return GD_E_BAD_REQUEST;
 		}
 	}
-	json_t *out;
-	if ((s = ticket_list(&req->who, &f, &out, &e)))
+	struct strbuf text = STRBUF_INIT(GD_CAP_RESPONSE);
+	if ((s = ticket_list(&req->who, &f, &text, &e))) {
+		strbuf_release(&text);
 		return req_fail(req, s, &e);
-	req_reply_json(req, 200, out);
+	}
+	if (csv) {
+		json_t *list = json_loads(text.buf, 0, NULL);
+		strbuf_release(&text);
+		return list ? reply_csv(req, list, cursor == NULL) : GD_E_INTERNAL;
+	}
+	/* written as text by the list itself: nothing to build or dump here */
+	strbuf_release(&req->resp_raw);
+	req->resp_raw = text;
+	req->resp_type = "application/json; charset=utf-8";
+	req->status = 200;
 	return GD_OK;
 }

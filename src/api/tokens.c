@@ -1,11 +1,13 @@
 /* tokens.c - /api/v1/tokens (admin only): list API tokens without their
  * secrets, create one (the secret is in the 201 response and nowhere else),
- * revoke one. The tokens themselves are src/auth/token.c. */
+ * revoke one, each with its audit row (admin_audit.h). The tokens themselves
+ * are src/auth/token.c. */
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gongdan/admin_audit.h"
 #include "gongdan/api.h"
 #include "gongdan/events.h"
 #include "gongdan/log.h"
@@ -26,6 +28,7 @@ struct token_job {
 	char *username;        /* for the log line */
 	char token[TOKEN_LEN + 1];
 	int64_t id;
+	struct principal who;
 };
 
 static void token_job_free(void *ctx)
@@ -37,17 +40,40 @@ static void token_job_free(void *ctx)
 	free(j);
 }
 
+/* The token as the audit log keeps it: no secret, not even its prefix. */
+static enum gd_status snapshot(struct db *w, int64_t id, json_t **out)
+{
+	enum gd_status st = token_get_json(w, id, out);
+	if (!st)
+		json_object_del(*out, "prefix");
+	return st;
+}
+
+/* Records action on token j->id for j->who; before NULL: a new token. */
+static enum gd_status audit(struct db *w, struct token_job *j, const char *action, json_t *before)
+{
+	json_t *after = NULL;
+	char object[24];
+	enum gd_status st = snapshot(w, j->id, &after);
+	snprintf(object, sizeof object, "%lld", (long long)j->id);
+	if (!st)
+		st = admin_audit_record(w, &j->who, action, "token", object, before, after, false);
+	json_decref(after);
+	return st;
+}
+
 static enum gd_status create_run(struct db *w, void *ctx)
 {
 	struct token_job *j = ctx;
-	return token_create(w, j->user_id, j->name, j->token, &j->id);
+	enum gd_status st = token_create(w, j->user_id, j->name, j->token, &j->id);
+	return st ? st : audit(w, j, "create", NULL);
 }
 
 static enum gd_status created(struct request *req, enum gd_status st)
 {
 	struct token_job *j = req->job_ctx;
 	json_t *body;
-	if (st || (st = token_get_json(j->id, &body)))
+	if (st || (st = token_get_json(NULL, j->id, &body)))
 		return st;
 	json_object_set_new(body, "token", json_string(j->token));
 	char loc[64];
@@ -60,7 +86,13 @@ static enum gd_status created(struct request *req, enum gd_status st)
 
 static enum gd_status revoke_run(struct db *w, void *ctx)
 {
-	return token_revoke(w, ((struct token_job *)ctx)->id);
+	struct token_job *j = ctx;
+	json_t *before = NULL;
+	enum gd_status st = snapshot(w, j->id, &before);
+	if (!st && !(st = token_revoke(w, j->id)))
+		st = audit(w, j, "revoke", before); /* revoked twice: nothing changed, no row */
+	json_decref(before);
+	return st;
 }
 
 static enum gd_status revoked(struct request *req, enum gd_status st)
@@ -92,7 +124,7 @@ enum gd_status api_tokens_get(struct request *req)
 	enum gd_status st;
 	if ((st = token_id_param(req, &id)))
 		return st;
-	if ((st = token_get_json(id, &body))) {
+	if ((st = token_get_json(NULL, id, &body))) {
 		if (st == GD_E_NOT_FOUND)
 			req_errorf(req, "no token '%lld'", (long long)id);
 		return st;
@@ -138,6 +170,7 @@ enum gd_status api_tokens_create(struct request *req)
 	j->user_id = user_id;
 	j->name = xstrdup(json_is_string(jn) ? json_string_value(jn) : "");
 	j->username = xstrdup(username);
+	j->who = req->who;
 	return req_write_async(req, create_run, j, token_job_free, created);
 }
 
@@ -149,5 +182,6 @@ enum gd_status api_tokens_revoke(struct request *req)
 		return st;
 	struct token_job *j = xcalloc(1, sizeof *j);
 	j->id = id;
+	j->who = req->who;
 	return req_write_async(req, revoke_run, j, token_job_free, revoked);
 }

@@ -1,11 +1,13 @@
 /* users.c - /api/v1/users (admin only): list, create, show and change users
  * (role, department, display name, disabled, password reset). The rules
- * live in src/auth/users.c; the writes are writer jobs. */
+ * live in src/auth/users.c; the writes are writer jobs, each with its audit
+ * row (admin_audit.h). */
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gongdan/admin_audit.h"
 #include "gongdan/api.h"
 #include "gongdan/events.h"
 #include "gongdan/log.h"
@@ -55,6 +57,7 @@ struct user_job {
 	int64_t id;                /* update: the user; create: the new id */
 	char hash[PASSWORD_STORED_MAX];
 	struct gd_err e;
+	struct principal who;
 };
 
 static void user_job_free(void *ctx)
@@ -88,10 +91,29 @@ static const char *opt_string(struct request *req, const char *name)
 	return json_string_value(v);
 }
 
+/* Records action on user j->id for j->who: before (NULL: created) and
+ * the user as it is now, which holds no password or hash; a new password
+ * shows as "password": "reset". */
+static enum gd_status audit(struct db *w, struct user_job *j, json_t *before)
+{
+	json_t *after = NULL;
+	bool reset = json_object_get(j->patch, "password") != NULL;
+	enum gd_status st = users_get_json(w, j->id, &after);
+	if (!st) {
+		if (reset)
+			json_object_set_new(after, "password", json_string("reset"));
+		st = admin_audit_record(w, &j->who, reset ? "password_reset" : before ? "update" : "create", "user",
+					json_string_value(json_object_get(after, "username")), before, after, reset);
+	}
+	json_decref(after);
+	return st;
+}
+
 static enum gd_status insert_run(struct db *w, void *ctx)
 {
 	struct user_job *j = ctx;
-	return users_insert(w, &j->spec, j->hash, &j->id, &j->e);
+	enum gd_status st = users_insert(w, &j->spec, j->hash, &j->id, &j->e);
+	return st ? st : audit(w, j, NULL);
 }
 
 static enum gd_status created(struct request *req, enum gd_status st)
@@ -142,13 +164,21 @@ enum gd_status api_users_create(struct request *req)
 	j->spec.role = dup_or_null(spec.role);
 	j->spec.department = dup_or_null(spec.department);
 	j->spec.display_name = dup_or_null(spec.display_name);
+	j->who = req->who;
 	return req_write_async(req, insert_run, j, user_job_free, created);
 }
 
 static enum gd_status patch_run(struct db *w, void *ctx)
 {
 	struct user_job *j = ctx;
-	return users_apply_patch(w, j->id, j->patch, j->hash, &j->e);
+	json_t *before = NULL;
+	enum gd_status st = users_get_json(w, j->id, &before);
+	if (st == GD_E_NOT_FOUND)
+		st = gd_errf(&j->e, st, "no such user");
+	if (!st && !(st = users_apply_patch(w, j->id, j->patch, j->hash, &j->e)))
+		st = audit(w, j, before);
+	json_decref(before);
+	return st;
 }
 
 static enum gd_status patched(struct request *req, enum gd_status st)
@@ -176,5 +206,6 @@ enum gd_status api_users_update(struct request *req)
 		return st;
 	}
 	j->patch = json_deep_copy(req->json);
+	j->who = req->who;
 	return req_write_async(req, patch_run, j, user_job_free, patched);
 }

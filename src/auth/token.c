@@ -137,9 +137,9 @@ static json_t *row_json(struct db_stmt *st)
 	return t;
 }
 
-enum gd_status token_get_json(int64_t id, json_t **out)
+enum gd_status token_get_json(struct db *priv, int64_t id, json_t **out)
 {
-	struct db *r = db_reader();
+	struct db *r = auth_reader(priv);
 	struct db_stmt *st;
 	enum gd_status s;
 	*out = NULL;

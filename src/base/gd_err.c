@@ -2,6 +2,7 @@
 #include "gongdan/gd_err.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "gongdan/utf8.h"
@@ -29,6 +30,19 @@ void gd_err_field(struct gd_err *e, const char *name, const char *reason)
 	if (!e->fields)
 		e->fields = json_object();
 	json_object_set_new(e->fields, name, json_string(reason));
+}
+
+void gd_err_unknown(struct gd_err *e, const json_t *obj, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)obj, key, v) {
+		bool ok = false;
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = !strcmp(*a, key);
+		if (!ok)
+			gd_err_field(e, key, "unknown field");
+	}
 }
 
 int gd_err_has_fields(const struct gd_err *e)

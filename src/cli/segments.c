@@ -1,12 +1,12 @@
 /* segments.c - `gongdan segments import FILE.csv`: loads mobile number
  * segments (first 7 digits → region) in one transaction; bad rows are
- * reported by line number and skipped, good ones kept. */
-#include <limits.h>
+ * reported by line number and skipped, good ones kept (src/core/segments.c,
+ * shared with POST /api/v1/segments). */
 #include <stdio.h>
 
-#include "gongdan/catalog.h"
 #include "gongdan/cli.h"
 #include "gongdan/db.h"
+#include "gongdan/segments.h"
 
 int cli_segments_import(int argc, char **argv)
 {
@@ -24,26 +24,23 @@ int cli_segments_import(int argc, char **argv)
 		return 1;
 	}
 	struct gd_err e = GD_ERR_INIT;
-	int imported = 0;
-	enum gd_status s = segments_import(file, &imported, &e);
-	size_t bad = e.fields ? json_object_size(e.fields) : 0;
-	/* in line order: the keys are "line N" */
-	for (int line = 1, left = (int)bad; left > 0 && line <= INT_MAX - 1; line++) {
-		char key[32];
-		snprintf(key, sizeof key, "line %d", line);
-		json_t *why = json_object_get(e.fields, key);
-		if (why) {
-			fprintf(stderr, "%s:%d: %s\n", file, line, json_string_value(why));
-			left--;
-		}
-	}
+	struct segments_batch b;
+	segments_batch_init(&b, false);
+	enum gd_status s = segments_import(file, &b, &e);
+	/* in line order, as parsed */
+	for (size_t i = 0; i < b.n; i++)
+		if (b.rows[i].reason)
+			fprintf(stderr, "%s:%d: %s\n", file, b.rows[i].line, b.rows[i].reason);
 	db_global_close();
 	if (s) {
 		fprintf(stderr, "gongdan segments import: %s\n", e.message[0] ? e.message : "import failed; nothing changed");
+		segments_batch_release(&b);
 		gd_err_release(&e);
 		return 1;
 	}
-	printf("imported %d segment(s); %zu bad row(s) skipped\n", imported, bad);
+	printf("imported %d segment(s) (%d added, %d replaced, %d unchanged); %d bad row(s) skipped\n",
+	       b.added + b.replaced + b.unchanged, b.added, b.replaced, b.unchanged, b.bad);
+	segments_batch_release(&b);
 	gd_err_release(&e);
 	return 0;
 }

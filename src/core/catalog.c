@@ -1,6 +1,7 @@
 /* catalog.c - reference data: the category tree, departments, regions, and
  * the region suggestion for a fault number (area code → region; mobile
- * number segment → region; anything else → 省公司). */
+ * number segment → region; anything else → 省公司). The segments
+ * themselves are imported by segments.c. */
 #include "gongdan/catalog.h"
 
 #include <pthread.h>
@@ -196,9 +197,9 @@ enum gd_status department_list(struct db *d, json_t **out)
 	return s ? s : db_collect(st, department_json, out);
 }
 
-enum gd_status department_find(struct db *d, const char *code, int64_t *id, char *kind)
+enum gd_status department_lookup(struct db *d, const char *code, int64_t *id, char *kind, bool *active)
 {
-	static const char sql[] = "SELECT id, kind FROM departments WHERE code = ?1 AND active";
+	static const char sql[] = "SELECT id, kind, active FROM departments WHERE code = ?1";
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
@@ -209,11 +210,19 @@ enum gd_status department_find(struct db *d, const char *code, int64_t *id, char
 		*id = db_col_int64(st, 0);
 		if (kind)
 			*kind = db_col_text(st, 1)[0];
+		*active = db_col_int64(st, 2) != 0;
 	} else if (!s) {
 		s = GD_E_NOT_FOUND;
 	}
 	db_reset(st);
 	return s;
+}
+
+enum gd_status department_find(struct db *d, const char *code, int64_t *id, char *kind)
+{
+	bool active = false;
+	enum gd_status s = department_lookup(d, code, id, kind, &active);
+	return s ? s : active ? GD_OK : GD_E_NOT_FOUND;
 }
 
 static json_t *region_json(struct db_stmt *st)
@@ -279,99 +288,5 @@ enum gd_status region_suggest(struct db *d, const char *number, char out[16])
 	}
 	if (!found)
 		copy(out, 16, REGION_DEFAULT);
-	return s;
-}
-
-/* Trims spaces, tabs and a trailing CR in place. */
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
-static void bad_row(struct gd_err *e, int line, const char *reason)
-{
-	char key[32];
-	snprintf(key, sizeof key, "line %d", line);
-	gd_err_field(e, key, reason);
-}
-
-struct import {
-	char *text;
-	int *imported;
-	struct gd_err *e;
-};
-
-static enum gd_status import_run(struct db *w, void *ctx)
-{
-	static const char upsert[] = "INSERT INTO number_segments (prefix, region) VALUES (?1, ?2)"
-				     " ON CONFLICT (prefix) DO UPDATE SET region = excluded.region";
-	struct import *im = ctx;
-	struct db_stmt *st;
-	enum gd_status s;
-	if ((s = db_prepare(w, upsert, &st)))
-		return s;
-	int line = 0;
-	for (char *p = im->text, *next; p && *p; p = next) {
-		char *nl = strchr(p, '\n');
-		next = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = '\0';
-		line++;
-		char *row = trim(p);
-		if (!*row || row[0] == '#')
-			continue;
-		char *comma = strchr(row, ',');
-		if (!comma) {
-			bad_row(im->e, line, "expected prefix,region");
-			continue;
-		}
-		*comma = '\0';
-		char *prefix = trim(row), *region = trim(comma + 1);
-		if (line == 1 && !strcmp(prefix, "prefix"))
-			continue; /* header */
-		size_t plen = strlen(prefix);
-		bool digits = plen == 7 && prefix[0] == '1', known;
-		for (size_t i = 0; digits && i < plen; i++)
-			digits = prefix[i] >= '0' && prefix[i] <= '9';
-		if (!digits) {
-			bad_row(im->e, line, "prefix must be the first 7 digits of a mobile number (1xxxxxx)");
-			continue;
-		}
-		if ((s = region_exists(w, region, &known)))
-			return s;
-		if (!known) {
-			bad_row(im->e, line, "unknown region code");
-			continue;
-		}
-		db_bind_text(st, 1, prefix, 7);
-		db_bind_text(st, 2, region, -1);
-		if ((s = db_run(st)))
-			return s;
-		(*im->imported)++;
-	}
-	return GD_OK;
-}
-
-enum gd_status segments_import(const char *path, int *imported, struct gd_err *e)
-{
-	struct strbuf file = STRBUF_INIT(256u << 20);
-	*imported = 0;
-	if (strbuf_read_file(&file, path)) {
-		strbuf_release(&file);
-		return gd_errf(e, GD_E_NOT_FOUND, "cannot read %s (missing, unreadable or over 256 MiB)", path);
-	}
-	char *text = file.buf ? file.buf : (char *)"";
-	if (!strncmp(text, "\xEF\xBB\xBF", 3))
-		text += 3; /* the UTF-8 byte-order mark spreadsheets write */
-	struct import im = {text, imported, e};
-	enum gd_status s = db_write_run(import_run, &im);
-	if (s)
-		*imported = 0; /* the transaction rolled back */
-	strbuf_release(&file);
 	return s;
 }

@@ -142,15 +142,6 @@ static bool final(enum gd_status st)
 	return st == GD_OK || (http >= 400 && http < 500);
 }
 
-static enum gd_status run_stmt(struct db *w, const char *sql)
-{
-	struct db_stmt *st;
-	enum gd_status s = db_prepare(w, sql, &st);
-	return s ? s : db_run(st);
-}
-
-static const char sql_savepoint[] = "SAVEPOINT idem", sql_undo[] = "ROLLBACK TO idem", sql_release[] = "RELEASE idem";
-
 enum gd_status idem_job_run(struct db *w, void *ctx)
 {
 	struct idem_job *j = ctx;
@@ -164,13 +155,8 @@ enum gd_status idem_job_run(struct db *w, void *ctx)
 		j->outcome = found == IDEM_SAME ? IDEM_REPLAYED : IDEM_MISMATCH;
 		return GD_OK;
 	}
-	if ((s = run_stmt(w, sql_savepoint)))
-		return s;
-	j->status = j->run(w, j->ctx);
 	/* a refusal leaves nothing of its own behind, only its answer */
-	if (j->status && (s = run_stmt(w, sql_undo)))
-		return s;
-	if ((s = run_stmt(w, sql_release)))
+	if ((s = db_savepoint(w, j->run, j->ctx, &j->status)))
 		return s;
 	if (!final(j->status)) {
 		j->outcome = IDEM_NOT_STORED;

@@ -2,8 +2,10 @@
  * category's ancestors) and state, and the admin's create/update/delete. */
 #include "gongdan/phrase.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "gongdan/admin_audit.h"
 #include "gongdan/catalog.h"
 #include "gongdan/db.h"
 #include "gongdan/utf8.h"
@@ -77,17 +79,35 @@ enum gd_status phrase_list(const char *category, const char *state, json_t **out
 	return GD_OK;
 }
 
-enum gd_status phrase_get(int64_t id, json_t **out)
+static enum gd_status phrase_read(struct db *d, int64_t id, json_t **out)
 {
 	static const char sql[] = "SELECT " PHRASE_COLUMNS
 				  " FROM phrases p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = ?1";
-	struct db *d = db_reader();
 	struct db_stmt *st;
 	enum gd_status s;
 	if ((s = db_prepare(d, sql, &st)))
 		return s;
 	db_bind_int64(st, 1, id);
 	return db_fetch_one(st, phrase_json, out);
+}
+
+enum gd_status phrase_get(int64_t id, json_t **out)
+{
+	return phrase_read(db_reader(), id, out);
+}
+
+/* The audit row of a change to phrase id: before (NULL: created) and the
+ * phrase as it is now (none: deleted). */
+static enum gd_status audit(struct db *w, const struct principal *who, const char *action, int64_t id, json_t *before)
+{
+	json_t *after = NULL;
+	char object[24];
+	enum gd_status s = strcmp(action, "delete") ? phrase_read(w, id, &after) : GD_OK;
+	snprintf(object, sizeof object, "%lld", (long long)id);
+	if (!s)
+		s = admin_audit_record(w, who, action, "phrase", object, before, after, false);
+	json_decref(after);
+	return s;
 }
 
 /* The validated values of a phrase; NULL members were not given. */
@@ -103,16 +123,9 @@ static enum gd_status check(struct db *d, const json_t *in, bool create, struct 
 {
 	enum gd_status s;
 	static const char *const allowed[] = {"kind", "text", "category", "state", "sort", NULL};
-	const char *key;
 	json_t *x;
 	memset(v, 0, sizeof *v);
-	json_object_foreach((json_t *)in, key, x) {
-		bool ok = false;
-		for (const char *const *a = allowed; *a && !ok; a++)
-			ok = !strcmp(*a, key);
-		if (!ok)
-			gd_err_field(e, key, "unknown field");
-	}
+	gd_err_unknown(e, in, allowed);
 	if ((x = json_object_get(in, "kind")) || create) {
 		bool ok = false;
 		for (const char *const *k = kinds; x && json_is_string(x) && *k && !ok; k++)
@@ -166,7 +179,8 @@ static enum gd_status check(struct db *d, const json_t *in, bool create, struct 
 	return GD_OK;
 }
 
-enum gd_status phrase_create(struct db *w, const json_t *in, int64_t *id_out, struct gd_err *e)
+enum gd_status phrase_create(struct db *w, const struct principal *who, const json_t *in, int64_t *id_out,
+			     struct gd_err *e)
 {
 	static const char sql[] = "INSERT INTO phrases (kind, text, category_id, state, sort) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5)";
 	struct phrase_values v;
@@ -182,13 +196,16 @@ enum gd_status phrase_create(struct db *w, const json_t *in, int64_t *id_out, st
 		db_bind_int64(st, 3, v.category_id);
 		db_bind_text(st, 4, v.state, -1);
 		db_bind_int64(st, 5, v.sort);
-		if (!(s = db_run(st)))
+		if (!(s = db_run(st))) {
 			*id_out = db_last_insert_id(w);
+			s = audit(w, who, "create", *id_out, NULL);
+		}
 	}
 	return s;
 }
 
-enum gd_status phrase_update(struct db *w, int64_t id, const json_t *in, struct gd_err *e)
+enum gd_status phrase_update(struct db *w, const struct principal *who, int64_t id, const json_t *in,
+			     struct gd_err *e)
 {
 	static const char sql[] =
 		"UPDATE phrases SET kind = coalesce(?2, kind), text = coalesce(?3, text),"
@@ -196,12 +213,15 @@ enum gd_status phrase_update(struct db *w, int64_t id, const json_t *in, struct 
 		" state = CASE WHEN ?6 THEN ?7 ELSE state END, sort = CASE WHEN ?8 THEN ?9 ELSE sort END WHERE id = ?1";
 	struct phrase_values v;
 	struct db_stmt *st;
+	json_t *before = NULL;
 	enum gd_status s = check(w, in, false, &v, e);
 	if (s)
 		return s;
 	if (gd_err_has_fields(e))
-		s = gd_errf(e, GD_E_VALIDATION, "the phrase has invalid fields");
-	else if (!(s = db_prepare(w, sql, &st))) {
+		return gd_errf(e, GD_E_VALIDATION, "the phrase has invalid fields");
+	if ((s = phrase_read(w, id, &before)))
+		return s == GD_E_NOT_FOUND ? gd_errf(e, s, "no phrase %lld", (long long)id) : s;
+	if (!(s = db_prepare(w, sql, &st))) {
 		db_bind_int64(st, 1, id);
 		db_bind_text(st, 2, v.kind, -1);
 		db_bind_text(st, 3, v.text, -1);
@@ -211,21 +231,26 @@ enum gd_status phrase_update(struct db *w, int64_t id, const json_t *in, struct 
 		db_bind_text(st, 7, v.state, -1);
 		db_bind_int64(st, 8, v.has_sort);
 		db_bind_int64(st, 9, v.sort);
-		if (!(s = db_run(st)) && db_changes(w) == 0)
-			s = gd_errf(e, GD_E_NOT_FOUND, "no phrase %lld", (long long)id);
+		if (!(s = db_run(st)))
+			s = audit(w, who, "update", id, before);
 	}
+	json_decref(before);
 	return s;
 }
 
-enum gd_status phrase_delete(struct db *w, int64_t id, struct gd_err *e)
+enum gd_status phrase_delete(struct db *w, const struct principal *who, int64_t id, struct gd_err *e)
 {
 	static const char sql[] = "DELETE FROM phrases WHERE id = ?1";
 	struct db_stmt *st;
+	json_t *before = NULL;
 	enum gd_status s;
+	if ((s = phrase_read(w, id, &before)))
+		return s == GD_E_NOT_FOUND ? gd_errf(e, s, "no phrase %lld", (long long)id) : s;
 	if (!(s = db_prepare(w, sql, &st))) {
 		db_bind_int64(st, 1, id);
-		if (!(s = db_run(st)) && db_changes(w) == 0)
-			s = gd_errf(e, GD_E_NOT_FOUND, "no phrase %lld", (long long)id);
+		if (!(s = db_run(st)))
+			s = audit(w, who, "delete", id, before);
 	}
+	json_decref(before);
 	return s;
 }

@@ -12,6 +12,7 @@
 #include "gongdan/fields.h"
 #include "gongdan/gd_time.h"
 #include "gongdan/history.h"
+#include "gongdan/json_out.h"
 #include "gongdan/phone.h"
 #include "gongdan/queue.h"
 #include "gongdan/report_count.h"
@@ -70,52 +71,126 @@ static void row_from_stmt(struct db_stmt *st, struct ticket_row *out)
 	out->repeat_count = db_col_int64(st, COL_REPEAT);
 }
 
-static json_t *time_or_null(struct db_stmt *st, int col)
+/* A ticket as JSON, its members in order: one list for the jansson value
+ * (GET of a ticket, the writer's answers) and for the text of list items. */
+enum member_kind {
+	M_TEXT,    /* a string */
+	M_NULLABLE, /* a string or null */
+	M_TIME,    /* an ISO time or null */
+	M_INT,     /* an integer */
+	M_INT_NULLABLE,
+	M_OBJECT,  /* JSON text stored as it is (the extra fields) */
+	M_OVERDUE, /* true while open and past the deadline */
+};
+
+static const struct member {
+	const char *name;
+	int col;
+	enum member_kind kind;
+} ticket_members[] = {
+	{"number", COL_NUMBER, M_TEXT},
+	{"category", COL_CATEGORY, M_TEXT},
+	{"category_name", COL_CATEGORY_NAME, M_TEXT},
+	{"fault_number", COL_FAULT, M_TEXT},
+	{"subject", COL_SUBJECT, M_TEXT},
+	{"customer_name", COL_CUSTOMER, M_TEXT},
+	{"region", COL_REGION, M_TEXT},
+	{"region_name", COL_REGION_NAME, M_TEXT},
+	{"contact_number", COL_CONTACT, M_TEXT},
+	{"description", COL_DESCRIPTION, M_TEXT},
+	{"fields", COL_FIELDS, M_OBJECT},
+	{"priority", COL_PRIORITY, M_TEXT},
+	{"state", COL_STATE, M_TEXT},
+	{"state_name", COL_STATE_NAME, M_TEXT},
+	{"department", COL_DEPT, M_NULLABLE},
+	{"department_name", COL_DEPT_NAME, M_NULLABLE},
+	{"assignee", COL_ASSIGNEE, M_NULLABLE},
+	{"created_by", COL_CREATOR, M_TEXT},
+	{"created_at", COL_CREATED, M_TIME},
+	{"updated_at", COL_UPDATED, M_TIME},
+	{"submitted_at", COL_SUBMITTED, M_TIME},
+	{"deadline", COL_DEADLINE, M_TIME},
+	{"closed_at", COL_CLOSED, M_TIME},
+	{"closed_by", COL_CLOSED_BY, M_NULLABLE},
+	{"overdue", COL_OVERDUE, M_OVERDUE},
+	{"resolution", COL_RESOLUTION, M_NULLABLE},
+	{"summary", COL_SUMMARY, M_NULLABLE},
+	{"satisfaction", COL_SATISFACTION, M_INT_NULLABLE},
+	{"repeat_count", COL_REPEAT, M_INT},
+	{"urge_count", COL_URGE, M_INT},
+	{"version", COL_VERSION, M_INT},
+};
+
+static bool is_overdue(struct db_stmt *st)
 {
-	if (db_col_null(st, col))
-		return json_null();
+	return db_col_int64(st, COL_OVERDUE) && db_col_null(st, COL_CLOSED);
+}
+
+static json_t *member_json(struct db_stmt *st, const struct member *m)
+{
 	char iso[32];
-	time_iso(db_col_int64(st, col), iso);
-	return json_string(iso);
+	if (m->kind != M_TEXT && m->kind != M_OBJECT && m->kind != M_OVERDUE && db_col_null(st, m->col))
+		return json_null();
+	switch (m->kind) {
+	case M_TEXT:
+	case M_NULLABLE:
+		return json_string(db_col_text(st, m->col));
+	case M_TIME:
+		time_iso(db_col_int64(st, m->col), iso);
+		return json_string(iso);
+	case M_INT:
+	case M_INT_NULLABLE:
+		return json_integer(db_col_int64(st, m->col));
+	case M_OBJECT: {
+		json_t *v = json_loads(db_col_text(st, m->col), 0, NULL);
+		return v ? v : json_object();
+	}
+	case M_OVERDUE:
+		return json_boolean(is_overdue(st));
+	}
+	return json_null();
 }
 
 static json_t *ticket_to_json(struct db_stmt *st)
 {
-	json_t *fields = json_loads(db_col_text(st, COL_FIELDS), 0, NULL);
 	json_t *t = json_object();
-	json_object_set_new(t, "number", json_string(db_col_text(st, COL_NUMBER)));
-	json_object_set_new(t, "category", json_string(db_col_text(st, COL_CATEGORY)));
-	json_object_set_new(t, "category_name", json_string(db_col_text(st, COL_CATEGORY_NAME)));
-	json_object_set_new(t, "fault_number", json_string(db_col_text(st, COL_FAULT)));
-	json_object_set_new(t, "subject", json_string(db_col_text(st, COL_SUBJECT)));
-	json_object_set_new(t, "customer_name", json_string(db_col_text(st, COL_CUSTOMER)));
-	json_object_set_new(t, "region", json_string(db_col_text(st, COL_REGION)));
-	json_object_set_new(t, "region_name", json_string(db_col_text(st, COL_REGION_NAME)));
-	json_object_set_new(t, "contact_number", json_string(db_col_text(st, COL_CONTACT)));
-	json_object_set_new(t, "description", json_string(db_col_text(st, COL_DESCRIPTION)));
-	json_object_set_new(t, "fields", fields ? fields : json_object());
-	json_object_set_new(t, "priority", json_string(db_col_text(st, COL_PRIORITY)));
-	json_object_set_new(t, "state", json_string(db_col_text(st, COL_STATE)));
-	json_object_set_new(t, "state_name", json_string(db_col_text(st, COL_STATE_NAME)));
-	json_object_set_new(t, "department", db_col_json_text(st, COL_DEPT));
-	json_object_set_new(t, "department_name", db_col_json_text(st, COL_DEPT_NAME));
-	json_object_set_new(t, "assignee", db_col_json_text(st, COL_ASSIGNEE));
-	json_object_set_new(t, "created_by", json_string(db_col_text(st, COL_CREATOR)));
-	json_object_set_new(t, "created_at", time_or_null(st, COL_CREATED));
-	json_object_set_new(t, "updated_at", time_or_null(st, COL_UPDATED));
-	json_object_set_new(t, "submitted_at", time_or_null(st, COL_SUBMITTED));
-	json_object_set_new(t, "deadline", time_or_null(st, COL_DEADLINE));
-	json_object_set_new(t, "closed_at", time_or_null(st, COL_CLOSED));
-	json_object_set_new(t, "closed_by", db_col_json_text(st, COL_CLOSED_BY));
-	json_object_set_new(t, "overdue", json_boolean(db_col_int64(st, COL_OVERDUE) && db_col_null(st, COL_CLOSED)));
-	json_object_set_new(t, "resolution", db_col_json_text(st, COL_RESOLUTION));
-	json_object_set_new(t, "summary", db_col_json_text(st, COL_SUMMARY));
-	json_object_set_new(t, "satisfaction",
-			    db_col_null(st, COL_SATISFACTION) ? json_null() : json_integer(db_col_int64(st, COL_SATISFACTION)));
-	json_object_set_new(t, "repeat_count", json_integer(db_col_int64(st, COL_REPEAT)));
-	json_object_set_new(t, "urge_count", json_integer(db_col_int64(st, COL_URGE)));
-	json_object_set_new(t, "version", json_integer(db_col_int64(st, COL_VERSION)));
+	for (size_t i = 0; i < sizeof ticket_members / sizeof ticket_members[0]; i++)
+		json_object_set_new(t, ticket_members[i].name, member_json(st, &ticket_members[i]));
 	return t;
+}
+
+/* The members as JSON text (the same values as ticket_to_json). */
+static enum gd_status write_members(struct db_stmt *st, struct strbuf *out)
+{
+	enum gd_status s = GD_OK;
+	char buf[32];
+	for (size_t i = 0; i < sizeof ticket_members / sizeof ticket_members[0] && !s; i++) {
+		const struct member *m = &ticket_members[i];
+		if ((s = json_out_key(out, m->name, i == 0)))
+			break;
+		bool null = m->kind != M_TEXT && m->kind != M_OBJECT && m->kind != M_OVERDUE && db_col_null(st, m->col);
+		switch (null ? M_NULLABLE : m->kind) {
+		case M_TEXT:
+		case M_NULLABLE:
+			s = json_out_string(out, null ? NULL : db_col_text(st, m->col));
+			break;
+		case M_TIME:
+			time_iso(db_col_int64(st, m->col), buf);
+			s = json_out_string(out, buf);
+			break;
+		case M_INT:
+		case M_INT_NULLABLE:
+			s = strbuf_addf(out, "%lld", (long long)db_col_int64(st, m->col));
+			break;
+		case M_OBJECT: /* valid JSON: checked when it was written */
+			s = strbuf_adds(out, db_col_null(st, m->col) ? "{}" : db_col_text(st, m->col));
+			break;
+		case M_OVERDUE:
+			s = strbuf_adds(out, is_overdue(st) ? "true" : "false");
+			break;
+		}
+	}
+	return s;
 }
 
 enum gd_status ticket_load(struct db *d, const struct principal *who, const char *number, struct ticket_row *out)
@@ -179,6 +254,28 @@ enum gd_status ticket_render_item(struct db *d, int64_t id, json_t **out)
 		return s;
 	db_bind_int64(st, 1, id);
 	return db_fetch_one(st, ticket_to_json, out);
+}
+
+enum gd_status ticket_write_item(struct db *d, int64_t id, struct strbuf *out, struct ticket_texts *texts)
+{
+	static const char sql[] = "SELECT " TICKET_COLUMNS " FROM tickets t" TICKET_JOINS " WHERE t.id = ?1";
+	struct db_stmt *st;
+	enum gd_status s;
+	bool row;
+	if ((s = db_prepare(d, sql, &st)))
+		return s;
+	db_bind_int64(st, 1, id);
+	if (!(s = db_step(st, &row)) && !row)
+		s = GD_E_NOT_FOUND;
+	if (!s)
+		s = write_members(st, out);
+	if (!s && texts) {
+		texts->subject = xstrdup(db_col_text(st, COL_SUBJECT));
+		texts->description = xstrdup(db_col_text(st, COL_DESCRIPTION));
+		texts->fields = xstrdup(db_col_text(st, COL_FIELDS));
+	}
+	db_reset(st);
+	return s;
 }
 
 enum gd_status ticket_get(const struct principal *who, const char *number, json_t **out, int64_t *version,

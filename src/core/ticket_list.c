@@ -42,6 +42,7 @@
 #include "gongdan/db.h"
 #include "gongdan/fts_cjk.h"
 #include "gongdan/gd_time.h"
+#include "gongdan/json_out.h"
 #include "gongdan/phone.h"
 #include "gongdan/strbuf.h"
 #include "gongdan/ticket.h"
@@ -544,26 +545,34 @@ static json_t *highlight(const char *s, const char *q, bool snippet)
 	return parts;
 }
 
-static void add_highlight(json_t *item, const char *q)
+/* ,"highlight":{...} for one item: its subject, a snippet of the
+ * description or else of the first extra field that matched. */
+static enum gd_status write_highlight(struct strbuf *out, const struct ticket_texts *t, const char *q)
 {
 	json_t *h = json_object();
-	json_t *subject = highlight(json_string_value(json_object_get(item, "subject")), q, false);
+	json_t *subject = highlight(t->subject, q, false);
 	json_object_set_new(h, "subject", subject ? subject : json_null());
-	json_t *snippet = highlight(json_string_value(json_object_get(item, "description")), q, true);
+	json_t *snippet = highlight(t->description, q, true);
 	const char *field = NULL;
-	if (!snippet) {
-		const char *name;
-		json_t *value;
-		json_object_foreach(json_object_get(item, "fields"), name, value) {
-			if (json_is_string(value) && (snippet = highlight(json_string_value(value), q, true))) {
-				field = name;
-				break;
-			}
+	json_t *fields = snippet ? NULL : json_loads(t->fields, 0, NULL);
+	const char *name;
+	json_t *value;
+	json_object_foreach(fields, name, value) {
+		if (json_is_string(value) && (snippet = highlight(json_string_value(value), q, true))) {
+			field = name;
+			break;
 		}
 	}
 	json_object_set_new(h, "snippet", snippet ? snippet : json_null());
 	json_object_set_new(h, "snippet_field", field ? json_string(field) : json_null());
-	json_object_set_new(item, "highlight", h);
+	json_decref(fields);
+	char *text = json_dumps(h, JSON_COMPACT);
+	json_decref(h);
+	enum gd_status s = text ? strbuf_adds(out, ",\"highlight\":") : GD_E_INTERNAL;
+	if (!s)
+		s = strbuf_adds(out, text);
+	free(text);
+	return s;
 }
 
 /* --- the walk ------------------------------------------------------------------ */
@@ -754,26 +763,40 @@ static void cursor_text(enum ticket_sort sort, const struct ticket_cursor *c, ch
 		snprintf(out, 64, "%s%lld", prefix, (long long)c->id);
 }
 
-/* When the oldest ticket the walk examined was created (it stopped at id). */
-static json_t *created_at_from(struct db *d, int64_t id)
+/* The list's own members after the items: how it continues. */
+static enum gd_status write_tail(struct strbuf *out, const char *next, bool partial, const char *searched_to)
+{
+	enum gd_status s = strbuf_adds(out, "],\"next_cursor\":");
+	if (!s)
+		s = json_out_string(out, next);
+	if (!s)
+		s = strbuf_adds(out, partial ? ",\"partial\":true,\"searched_to\":" : ",\"partial\":false,\"searched_to\":");
+	if (!s)
+		s = json_out_string(out, searched_to);
+	return s ? s : strbuf_addch(out, '}');
+}
+
+/* When the oldest ticket the walk examined was created (it stopped at id),
+ * or the deadline a walk by deadline reached. */
+static void searched_to_of(struct db *d, const struct phase *ph, const struct ticket_cursor *stop, char out[32])
 {
 	static const char sql[] = "SELECT created_at FROM tickets WHERE id >= ?1 ORDER BY id LIMIT 1";
 	struct db_stmt *st;
 	bool row;
-	json_t *at = json_null();
-	if (db_prepare(d, sql, &st))
-		return at;
-	db_bind_int64(st, 1, id);
-	if (!db_step(st, &row) && row) {
-		char iso[32];
-		time_iso(db_col_int64(st, 0), iso);
-		at = json_string(iso);
+	out[0] = '\0';
+	if (ph->by_deadline) {
+		time_iso(stop->deadline, out);
+		return;
 	}
+	if (db_prepare(d, sql, &st))
+		return;
+	db_bind_int64(st, 1, stop->id);
+	if (!db_step(st, &row) && row)
+		time_iso(db_col_int64(st, 0), out);
 	db_reset(st);
-	return at;
 }
 
-enum gd_status ticket_list(const struct principal *who, const struct ticket_filter *f, json_t **out,
+enum gd_status ticket_list(const struct principal *who, const struct ticket_filter *f, struct strbuf *out,
 			   struct gd_err *e)
 {
 	struct db *d = db_reader();
@@ -781,14 +804,14 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 	enum gd_status s;
 	enum vis_scope scope = vis_list_scope(who, f->fault_number != NULL);
 	struct walk w = {.limit = f->limit > 0 ? f->limit : TICKET_LIST_DEFAULT, .max = atomic_load(&budget)};
-	json_t *items = NULL;
-	*out = NULL;
 	if ((s = db_read_begin(d)))
 		goto out;
 	if ((s = resolve(d, who, f, &b, e)))
 		goto out;
 	if (scope == VIS_NONE || b.lo >= b.hi) {
-		*out = json_pack("{s:[], s:n, s:b, s:n}", "items", "next_cursor", "partial", false, "searched_to");
+		s = strbuf_adds(out, "{\"items\":[");
+		if (!s)
+			s = write_tail(out, NULL, false, NULL);
 		goto out;
 	}
 	struct phase ph[2];
@@ -808,14 +831,22 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 	bool last = phase >= n - 1;
 	if (phase == n)
 		phase = n - 1;
-	items = json_array();
+	s = strbuf_adds(out, "{\"items\":[");
 	for (int64_t i = 0; i < w.found && !s; i++) {
-		json_t *item = NULL;
-		if (!(s = ticket_render_item(d, w.ids[i], &item))) {
-			if (f->q)
-				add_highlight(item, f->q);
-			json_array_append_new(items, item);
-		}
+		struct ticket_texts texts = {NULL, NULL, NULL};
+		if (i)
+			s = strbuf_addch(out, ',');
+		if (!s)
+			s = strbuf_addch(out, '{');
+		if (!s)
+			s = ticket_write_item(d, w.ids[i], out, f->q ? &texts : NULL);
+		if (!s && f->q)
+			s = write_highlight(out, &texts, f->q);
+		if (!s)
+			s = strbuf_addch(out, '}');
+		free(texts.subject);
+		free(texts.description);
+		free(texts.fields);
 	}
 	if (s)
 		goto out;
@@ -831,21 +862,12 @@ enum gd_status ticket_list(const struct principal *who, const struct ticket_filt
 		next = (struct ticket_cursor){.phase = phase + 1}, more = true;
 	else if (partial)
 		next = w.stop, more = true;
-	json_t *searched_to = json_null();
-	if (partial && ph[phase].by_deadline) { /* how far the deadlines have been walked */
-		char iso[32];
-		time_iso(w.stop.deadline, iso);
-		searched_to = json_string(iso);
-	} else if (partial) {
-		searched_to = created_at_from(d, w.stop.id);
-	}
-	char cursor[64];
+	char cursor[64], searched_to[32] = "";
 	cursor_text(f->sort, &next, cursor);
-	*out = json_pack("{s:o, s:o, s:b, s:o}", "items", items, "next_cursor", more ? json_string(cursor) : json_null(),
-			 "partial", partial, "searched_to", searched_to);
-	items = NULL;
+	if (partial)
+		searched_to_of(d, &ph[phase], &w.stop, searched_to);
+	s = write_tail(out, more ? cursor : NULL, partial, searched_to[0] ? searched_to : NULL);
 out:
-	json_decref(items);
 	db_read_end(d);
 	strbuf_release(&b.fts);
 	return s;

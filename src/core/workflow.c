@@ -353,6 +353,18 @@ static const struct wf_transition *find_transition(const struct wf_graph *g, int
 	return found;
 }
 
+enum gd_status wf_action_check(const struct principal *who, const char *action, struct gd_err *e)
+{
+	const struct wf_graph *g = graph();
+	int a = find_action(g, action);
+	if (a < 0)
+		return gd_errf(e, GD_E_NOT_FOUND, "no such action '%.40s'", action);
+	for (int i = 0; i < g->ntransitions; i++)
+		if (g->transitions[i].action == a && role_ok(&g->transitions[i], who))
+			return GD_OK;
+	return gd_errf(e, GD_E_FORBIDDEN, "a %s may never '%s' a ticket", role_code(who->role), action);
+}
+
 json_t *wf_allowed_actions(const struct principal *who, const struct ticket_row *t)
 {
 	const struct wf_graph *g = graph();
@@ -741,18 +753,23 @@ void wf_act_job_free(void *ctx)
 	free(j);
 }
 
+enum gd_status wf_act_on(struct db *w, const struct principal *who, const char *number, const char *action,
+			 const json_t *inputs, int64_t if_match, struct ticket_row *tk, struct gd_err *e)
+{
+	enum gd_status s = ticket_load(w, who, number, tk);
+	if (s == GD_E_NOT_FOUND)
+		return gd_errf(e, s, "no ticket '%.40s'", number);
+	if (!s && if_match >= 0 && if_match != tk->version)
+		return gd_errf(e, GD_E_PRECONDITION, "the ticket is at version %lld, not %lld; reload it",
+			       (long long)tk->version, (long long)if_match);
+	return s ? s : wf_apply(w, who, tk, action, inputs, e);
+}
+
 enum gd_status wf_act_write(struct db *w, void *ctx)
 {
 	struct wf_act_job *j = ctx;
 	struct ticket_row tk;
-	enum gd_status s = ticket_load(w, &j->who, j->number, &tk);
-	if (s == GD_E_NOT_FOUND)
-		return gd_errf(&j->e, s, "no ticket '%.40s'", j->number);
-	if (!s && j->if_match >= 0 && j->if_match != tk.version)
-		return gd_errf(&j->e, GD_E_PRECONDITION, "the ticket is at version %lld, not %lld; reload it",
-			       (long long)tk.version, (long long)j->if_match);
-	if (!s)
-		s = wf_apply(w, &j->who, &tk, j->action, j->inputs, &j->e);
+	enum gd_status s = wf_act_on(w, &j->who, j->number, j->action, j->inputs, j->if_match, &tk, &j->e);
 	/* answered from the writer's warm cache (see ticket_create_write) */
 	return s ? s : ticket_render(w, &j->who, tk.id, &j->result, &j->version);
 }

@@ -637,6 +637,25 @@ enum gd_status db_write_on(struct db *d, enum gd_status (*run)(struct db *w, voi
 	return st;
 }
 
+static const char sql_savepoint[] = "SAVEPOINT part", sql_release[] = "RELEASE part",
+		  sql_undo[] = "ROLLBACK TO part";
+
+/* One name serves every level: ROLLBACK TO and RELEASE act on the newest
+ * savepoint of that name, which is always this call's own (an inner one
+ * was released before run returned). */
+enum gd_status db_savepoint(struct db *w, enum gd_status (*run)(struct db *w, void *ctx), void *ctx,
+			    enum gd_status *status)
+{
+	enum gd_status st;
+	*status = GD_OK;
+	if ((st = run_cached(w, sql_savepoint)))
+		return st;
+	*status = run(w, ctx);
+	if (*status && (st = run_cached(w, sql_undo)))
+		return st;
+	return run_cached(w, sql_release);
+}
+
 enum gd_status db_read_begin(struct db *r)
 {
 	/* a read left open by an error path must not poison this connection */
@@ -849,21 +868,13 @@ void db_set_after_commit(void (*hook)(void))
 /* Runs a chain of jobs in one transaction, then reports each outcome. */
 static void run_batch(struct db_job *batch)
 {
-	static const char savepoint[] = "SAVEPOINT job", release[] = "RELEASE job", undo[] = "ROLLBACK TO job";
 	pthread_mutex_lock(&writer_lock);
 	enum gd_status st = atomic_load(&writer_refusing) ? GD_E_UNAVAILABLE : run_cached(writer, sql_begin_immediate);
 	for (struct db_job *j = batch; j; j = j->next) {
-		if (st) {
+		if (st)
 			j->status = st;
-			continue;
-		}
-		if ((st = run_cached(writer, savepoint)))
-			continue;
-		j->status = j->run(writer, j->ctx);
-		if (j->status)
-			st = run_cached(writer, undo);
-		if (!st)
-			st = run_cached(writer, release);
+		else
+			st = db_savepoint(writer, j->run, j->ctx, &j->status);
 	}
 	if (!st)
 		st = search_index_flush(writer);

@@ -392,12 +392,13 @@ static struct MHD_Response *render(struct request *req, enum gd_status st)
 	return st ? render_error(req, st) : render_ok(req);
 }
 
-static bool is_json_type(const char *ct)
+/* Whether the Content-Type ct is type (without parameters). */
+static bool is_type(const char *ct, const char *type)
 {
 	if (!ct)
 		return false;
 	size_t n = strcspn(ct, "; \t");
-	return n == 16 && !strncasecmp(ct, "application/json", 16);
+	return n == strlen(type) && !strncasecmp(ct, type, n);
 }
 
 /* Parses the body into req->json (an object; {} when there is no body). */
@@ -407,8 +408,9 @@ static enum gd_status parse_body(struct request *req)
 		req->json = json_object();
 		return GD_OK;
 	}
-	if (!is_json_type(req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE))) {
-		req_errorf(req, "the body must be sent as Content-Type: application/json");
+	if (!is_type(req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE), "application/json")) {
+		req_errorf(req, "the body must be sent as Content-Type: application/json%s",
+			   req->route->flags & ROUTE_CSV ? " or text/csv" : "");
 		return GD_E_MEDIA_TYPE;
 	}
 	json_error_t jerr;
@@ -448,7 +450,8 @@ static enum gd_status dispatch(struct request *req)
 		}
 		if ((st = auth_check_csrf(req)))
 			return st;
-		if (!(r->flags & ROUTE_NO_JSON) && (st = parse_body(req)))
+		bool csv = (r->flags & ROUTE_CSV) && is_type(req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE), "text/csv");
+		if (!(r->flags & ROUTE_NO_JSON) && !csv && (st = parse_body(req)))
 			return st;
 	}
 	return r->handler(req);

@@ -4,7 +4,8 @@
  * ROUTE_REVALIDATE lets browsers keep reference data and revalidate it;
  * ROUTE_SLOW: searches and lists, history, and what hashes a password run
  * on the slow lane, never on the threads that serve the cheap requests;
- * ROUTE_IDEMPOTENT: the writes a script may retry with an Idempotency-Key. */
+ * ROUTE_IDEMPOTENT: the writes a script may retry with an Idempotency-Key;
+ * ROUTE_CSV: a body that may be text/csv instead of JSON. */
 #include "gongdan/route.h"
 
 #include <stdio.h>
@@ -36,16 +37,28 @@ static const struct route routes[] = {
 	{GET, "/api/v1/categories", api_categories, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{GET, "/api/v1/departments", api_departments, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{GET, "/api/v1/regions", api_regions, ROUTE_AUTH | ROUTE_REVALIDATE},
+	{HTTP_POST, "/api/v1/categories", api_categories_create, ROUTE_ADMIN},
+	{GET, "/api/v1/categories/{code}", api_categories_get, ROUTE_ADMIN},
+	{HTTP_PATCH, "/api/v1/categories/{code}", api_categories_update, ROUTE_ADMIN},
+	{HTTP_POST, "/api/v1/departments", api_departments_create, ROUTE_ADMIN},
+	{GET, "/api/v1/departments/{code}", api_departments_get, ROUTE_ADMIN},
+	{HTTP_PATCH, "/api/v1/departments/{code}", api_departments_update, ROUTE_ADMIN},
+	{HTTP_POST, "/api/v1/segments", api_segments_import, ROUTE_ADMIN | ROUTE_CSV},
+	{GET, "/api/v1/audit", api_audit_list, ROUTE_ADMIN},
 	{GET, "/api/v1/regions/lookup", api_region_lookup, ROUTE_AUTH},
 	{GET, "/api/v1/workflow", api_workflow, ROUTE_AUTH | ROUTE_REVALIDATE},
 	{GET, "/api/v1/tickets", api_ticket_list, ROUTE_AUTH | ROUTE_SLOW},
 	{HTTP_POST, "/api/v1/tickets", api_ticket_create, ROUTE_AUTH | ROUTE_IDEMPOTENT},
+	{HTTP_POST, "/api/v1/tickets/actions/{action}", api_ticket_bulk_action, ROUTE_AUTH | ROUTE_IDEMPOTENT},
 	{GET, "/api/v1/tickets/{number}", api_ticket_get, ROUTE_AUTH},
 	{HTTP_PATCH, "/api/v1/tickets/{number}", api_ticket_patch, ROUTE_AUTH},
 	{GET, "/api/v1/tickets/{number}/history", api_ticket_history, ROUTE_AUTH | ROUTE_SLOW},
 	{HTTP_POST, "/api/v1/tickets/{number}/actions/{action}", api_ticket_action, ROUTE_AUTH | ROUTE_IDEMPOTENT},
 	{GET, "/api/v1/queues", api_queues, ROUTE_AUTH},
 	{HTTP_GET, "/api/v1/events", api_events, ROUTE_AUTH},
+	{GET, "/api/v1/views", api_views_list, ROUTE_AUTH},
+	{HTTP_POST, "/api/v1/views", api_views_create, ROUTE_AUTH},
+	{HTTP_DELETE, "/api/v1/views/{id}", api_views_delete, ROUTE_AUTH},
 	{GET, "/api/v1/reports/complaints", api_report_complaints, ROUTE_AUTH},
 	{GET, "/api/v1/reports/kpis", api_report_kpis, ROUTE_AUTH},
 	{GET, "/api/v1/reports/monthly", api_report_monthly, ROUTE_AUTH},

@@ -14,6 +14,10 @@
 #   errors        gongdan connect+read+write+timeout errors and non-2xx/3xx
 #                 answers; anything non-zero means the row is not valid
 #
+# After the table, one line from tests/bench/bulk.mjs: a bulk dispatch of
+# 200 tickets (POST /api/v1/tickets/actions/dispatch), its time and the
+# commits it took (must be 1; BENCH_BULK_TICKETS, BENCH_BULK_ROUNDS).
+#
 # Environment: BENCH_THREADS (server threads, default 2), BENCH_SECONDS
 # (per wrk run, default 4), BENCH_CONNS (default "1 16 128"), BUILD (build
 # dir, default build).
@@ -233,6 +237,18 @@ for row in "${ROWS[@]}"; do
         PIDS=("${PIDS[0]}") # only gongdan left
     fi
 done
+
+# bulk dispatch of 200 tickets (tests/bench/bulk.mjs): the time of the one
+# request and the commits it took, on the database the rows above filled
+if kill -0 "$GONGDAN_PID" 2>/dev/null; then
+    DISPATCH_TOKEN=$("$BIN/gongdan" token create --username dispatcher1 --name bench-bulk --db "$TMP/bench.db" \
+        2>/dev/null | tail -n 1)
+    echo "bulk: tickets p50_ms max_ms commits(per round) done"
+    if ! node "$HERE/bulk.mjs" "http://127.0.0.1:$GONGDAN_PORT" "$BENCH_TOKEN" "$DISPATCH_TOKEN"; then
+        NOTES+=("bulk-dispatch: not every round was all done in exactly one commit")
+        FAILED=1
+    fi
+fi
 
 echo "note: ${NOTES_PRE:-}"
 for n in "${NOTES[@]}"; do echo "note: $n"; done

@@ -19,6 +19,21 @@ export function cli(args, input) {
 
 // Starts a server: init (with --demo unless demo:false), serve on 127.0.0.1:0.
 // Returns {url, dir, db, proc, stderr(), stop()}.
+// Runs a gongdan subcommand without blocking the event loop (so a load goes
+// on meanwhile, and idle keep-alive connections are let go of in time: a
+// test blocked in spawnSync past the server's 10 s idle limit would reuse a
+// connection the server has closed); resolves {status, stdout, stderr, ms}.
+export function cliAsync(args, env = {}) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const p = spawn(BIN, args, { env: { ...process.env, ...env } });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (status) => resolve({ status, stdout: out, stderr: err, ms: Date.now() - t0 }));
+  });
+}
+
 export async function startServer(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'gongdan-test-'));
   const db = join(dir, 'test.db');
@@ -132,6 +147,30 @@ export function sql(db, text) {
   const r = sqlite(db, text);
   if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
   return r.stdout;
+}
+
+// How to take a database back to an older schema (the upgrade tests): for
+// each migration, SQL whose rows are the statements undoing what it added.
+// A new migration adds its entry here (takeBack says so when it is missing).
+const TAKE_BACK = {
+  18: "SELECT 'DROP TABLE admin_audit;'",
+  17: "SELECT 'DROP TABLE saved_views;'",
+  16: `SELECT 'DROP INDEX tickets_open_state; DROP INDEX tickets_open_state_dept; DROP INDEX tickets_open_by_deadline;
+       DROP INDEX tickets_urgent; DROP INDEX tickets_open_overdue;
+       CREATE INDEX tickets_open_overdue ON tickets(id) WHERE overdue = 1 AND closed_at IS NULL;'`,
+  15: `SELECT 'DROP ' || type || ' ' || name || ';' FROM sqlite_schema
+       WHERE (name LIKE 'report%' OR name = 'tickets_report_open') AND type IN ('table', 'view', 'index') ORDER BY type = 'table'`,
+  14: "SELECT 'DROP TABLE idempotency_keys;'",
+};
+
+// Takes db back to schema `version`, newest migration first, each one
+// forgotten as if it had never run.
+export function takeBack(db, version) {
+  for (let v = Number(sql(db, 'PRAGMA user_version')); v > version; v--) {
+    assert.ok(TAKE_BACK[v], `tests/http/lib.mjs: TAKE_BACK has no entry for migration ${v}`);
+    const undo = sql(db, TAKE_BACK[v]);
+    sql(db, `${undo}\nDELETE FROM schema_migrations WHERE version = ${v}; PRAGMA user_version = ${v - 1};`);
+  }
 }
 
 // Stops the server and insists it stopped cleanly: exit status 0 and no

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, startServer, as, sql, stopClean } from './lib.mjs';
+import { cli, cliAsync, startServer, as, sql, stopClean } from './lib.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'gongdan-bounded-'));
 const db = join(dir, 'test.db');
@@ -136,14 +136,63 @@ test('sort and cursor mistakes are refused and change nothing', async () => {
   await bad('cursor=-4', 400, 'cursor');
 });
 
+test('format=csv: the pages one after the other are one file, the same tickets as the JSON list', async () => {
+  const u = users.dispatcher1.full;
+  const query = 'state=closed&region=KM&sort=priority';
+  const want = (await walk(u, query, 200)).seen;
+  assert.ok(want.length > 25, 'more than one page of 25');
+  let file = Buffer.alloc(0);
+  let cursor = '';
+  let pages = 0;
+  for (;;) {
+    const r = await fetch(`${full.url}/api/v1/tickets?${query}&limit=25&format=csv${cursor ? `&cursor=${cursor}` : ''}`,
+      { headers: { authorization: `Bearer ${u.token}` } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'text/csv; charset=utf-8');
+    assert.match(r.headers.get('content-disposition'), /^attachment; filename="tickets-\d{8}\.csv"$/);
+    assert.equal(r.headers.get('x-partial'), 'false');
+    const body = Buffer.from(await r.arrayBuffer());
+    assert.equal(body.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), pages === 0, 'a BOM on the first page only');
+    file = Buffer.concat([file, body]);
+    pages++;
+    cursor = r.headers.get('x-next-cursor');
+    if (!cursor) break;
+  }
+  assert.ok(pages > 1);
+  const lines = file.subarray(3).toString('utf8').split('\r\n');
+  assert.equal(lines.pop(), '', 'rows end in CRLF');
+  assert.match(lines[0], /^工单编号,状态,优先级,投诉类型,/);
+  assert.equal(lines.filter((l) => l.startsWith('工单编号')).length, 1, 'one header row');
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), want);
+  const one = lines[1].split(',');
+  assert.equal(one[1], '已归档');
+  assert.ok(['紧急', '普通'].includes(one[2]));
+  assert.match(lines[1], /,\d{4}-\d\d-\d\d \d\d:\d\d,/, 'local times to the minute');
+  const bad = await u.get('/api/v1/tickets?format=xml');
+  assert.equal(bad.status, 422);
+  assert.ok(bad.body.error.fields.format);
+});
+
 test('the order is newest first and items are the same as GET of the ticket, minus allowed_actions', async () => {
   const u = users.dispatcher1.full;
   const r = await u.get('/api/v1/tickets?limit=30');
   const created = r.body.items.map((t) => t.created_at);
   assert.deepEqual(created, [...created].sort().reverse());
-  const one = await u.get(`/api/v1/tickets/${r.body.items[3].number}`);
-  const { allowed_actions: _, ...rest } = one.body;
-  assert.deepEqual(r.body.items[3], rest);
+  // every item, of every kind of ticket, is GET of the ticket minus allowed_actions (the list
+  // writes its items as text, GET builds them as values: the two must agree member for member)
+  const many = [...r.body.items, ...(await u.get('/api/v1/tickets?state=closed&limit=40')).body.items,
+    ...(await u.get('/api/v1/tickets?state=draft&limit=10')).body.items,
+    ...(await u.get('/api/v1/tickets?overdue=true&limit=10')).body.items];
+  const searched = (await u.get('/api/v1/tickets?q=%E5%81%9C%E6%9C%BA&limit=20')).body.items;
+  assert.ok(many.some((t) => t.resolution !== null) && many.some((t) => t.department === null));
+  assert.ok(many.some((t) => Object.keys(t.fields).length > 0), 'items with extra fields');
+  for (const item of [...many, ...searched]) {
+    const one = await u.get(`/api/v1/tickets/${item.number}`);
+    const { allowed_actions: _, ...rest } = one.body;
+    const { highlight: __, ...plain } = item;
+    assert.deepEqual(Object.keys(plain), Object.keys(rest), 'the same members in the same order');
+    assert.deepEqual(plain, rest);
+  }
 });
 
 test('a list from the 100th page on is answered like the first', async () => {
@@ -233,7 +282,7 @@ test('the index gongdan generate built in bulk is the one edits keep in step: a 
   assert.ok(!gone.body.items.some((t) => t.number === number), 'the old subject is out of the index');
 });
 
-test('gongdan generate: a realistic centre, reproducible by seed, that audit verify accepts', () => {
+test('gongdan generate: a realistic centre, reproducible by seed, that audit verify accepts', async () => {
   assert.equal(cli(['audit', 'verify', '--db', db]).status, 0);
   const count = (q) => Number(sql(db, q));
   assert.equal(count('SELECT count(*) FROM tickets'), 900);
@@ -255,8 +304,8 @@ test('gongdan generate: a realistic centre, reproducible by seed, that audit ver
   // (not the served one: the server's own SLA sweep has moved on since)
   const once = join(dir, 'once.db'), again = join(dir, 'again.db'), other = join(dir, 'other.db');
   for (const [p, seed] of [[once, '7'], [again, '7'], [other, '8']]) {
-    assert.equal(cli(['init', '--db', p, '--demo-users']).status, 0);
-    assert.equal(cli(['generate', '--db', p, '--tickets', '900', '--days', '20', '--seed', seed]).status, 0);
+    assert.equal((await cliAsync(['init', '--db', p, '--demo-users'])).status, 0);
+    assert.equal((await cliAsync(['generate', '--db', p, '--tickets', '900', '--days', '20', '--seed', seed])).status, 0);
   }
   // the history hashes cover every row of every ticket's flow
   const digest = (p) => createHash('sha256').update(sql(p, "SELECT number, state, subject, history_hash FROM tickets ORDER BY id")).digest('hex');

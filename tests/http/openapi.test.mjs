@@ -180,6 +180,10 @@ test('real answers validate against the documented response schemas', async () =
   check('/api/v1/tickets/{number}/history', 'get', await u.agent1.get(`/api/v1/tickets/${n}/history`));
   check('/api/v1/tickets/{number}/actions/{action}', 'post', await u.dispatcher1.post(`/api/v1/tickets/${n}/actions/dispatch`, inputsFor('dispatch', 'NET')));
   check('/api/v1/tickets/{number}/actions/{action}', 'post', await u.dispatcher1.post(`/api/v1/tickets/${n}/actions/dispatch`, inputsFor('dispatch', 'NET')));
+  const bulk = (body) => u.dispatcher1.post('/api/v1/tickets/actions/comment', body);
+  check('/api/v1/tickets/actions/{action}', 'post', await bulk({ tickets: [{ number: n, version: 1 }, { number: 'TS20000101000001' }] }));
+  check('/api/v1/tickets/actions/{action}', 'post', await bulk({ tickets: [{ number: n }], inputs: { comment: '批量备注' } }));
+  check('/api/v1/tickets/actions/{action}', 'post', await bulk({ tickets: [] }));
   check('/api/v1/tickets', 'get', await u.agent1.get('/api/v1/tickets?q=信号&limit=5'));
   check('/api/v1/queues', 'get', await u.dispatcher1.get('/api/v1/queues'));
   for (const p of ['/api/v1/reference', '/api/v1/categories', '/api/v1/departments', '/api/v1/regions', '/api/v1/workflow', '/api/v1/phrases'])
@@ -198,6 +202,15 @@ test('real answers validate against the documented response schemas', async () =
   check('/api/v1/reports/kpis', 'get', await u.admin.get('/api/v1/reports/kpis?compare=last_year'));
   check('/api/v1/reports/monthly', 'get', await u.admin.get('/api/v1/reports/monthly?month=2026-11'));
   check('/api/v1/reports/monthly', 'get', await u.admin.get('/api/v1/reports/monthly'));
+  check('/api/v1/departments', 'post', await u.admin.post('/api/v1/departments', { code: 'OA', name: '文档测试部', kind: 'handling' }));
+  check('/api/v1/departments', 'post', await u.admin.post('/api/v1/departments', { code: 'oa' }));
+  check('/api/v1/departments/{code}', 'get', await u.admin.get('/api/v1/departments/OA'));
+  check('/api/v1/departments/{code}', 'patch', await u.admin.patch('/api/v1/departments/OA', { sort: 7 }));
+  check('/api/v1/categories/{code}', 'get', await u.admin.get('/api/v1/categories/NET.SIGNAL'));
+  check('/api/v1/categories/{code}', 'patch', await u.admin.patch('/api/v1/categories/NET.SIGNAL', { sort: 10 }));
+  check('/api/v1/segments', 'post', await u.admin.post('/api/v1/segments', { rows: [{ prefix: '1399871', region: 'KM' }, { prefix: '1', region: 'KM' }] }));
+  check('/api/v1/audit', 'get', await u.admin.get('/api/v1/audit?limit=5'));
+  check('/api/v1/audit', 'get', await u.admin.get('/api/v1/audit?object_kind=nope'));
   check('/healthz', 'get', await req(srv.url, 'GET', '/healthz'));
   check('/api/v1/me', 'get', await req(srv.url, 'GET', '/api/v1/me'));
 });
@@ -227,6 +240,12 @@ test('the schemas\' examples validate against them, and the request examples are
   assert.equal(patched.status, 200, patched.text);
   const acted = await u.dispatcher1.post(`/api/v1/tickets/${created.body.number}/actions/dispatch`, ex('ActionInputs'));
   assert.equal(acted.status, 200, acted.text);
+  const bulkEx = ex('BulkActionRequest');
+  bulkEx.tickets = [{ number: created.body.number, version: acted.body.version }, { number: draft.body.number }];
+  bulkEx.inputs = { comment: bulkEx.inputs.comment };
+  const bulked = await u.dispatcher1.post('/api/v1/tickets/actions/comment', bulkEx);
+  assert.equal(bulked.status, 200, bulked.text);
+  assert.equal(bulked.body.done, 2, bulked.text);
   const user = await u.admin.post('/api/v1/users', ex('UserCreate'));
   assert.equal(user.status, 201, user.text);
   assert.equal((await u.admin.patch(`/api/v1/users/${user.body.id}`, ex('UserPatch'))).status, 200);
@@ -234,4 +253,11 @@ test('the schemas\' examples validate against them, and the request examples are
   const phrase = await u.admin.post('/api/v1/phrases', ex('PhraseCreate'));
   assert.equal(phrase.status, 201, phrase.text);
   assert.equal((await u.admin.patch(`/api/v1/phrases/${phrase.body.id}`, ex('PhrasePatch'))).status, 200);
+  const dept = await u.admin.post('/api/v1/departments', ex('DepartmentCreate'));
+  assert.equal(dept.status, 201, dept.text);
+  assert.equal((await u.admin.patch(`/api/v1/departments/${dept.body.code}`, ex('DepartmentPatch'))).status, 200);
+  const cat = await u.admin.post('/api/v1/categories', ex('CategoryCreate'));
+  assert.equal(cat.status, 201, cat.text);
+  assert.equal((await u.admin.patch(`/api/v1/categories/${cat.body.code}`, ex('CategoryPatch'))).status, 200);
+  assert.equal((await u.admin.post('/api/v1/segments', ex('SegmentImport'))).status, 200);
 });

@@ -1,6 +1,7 @@
 /* test_db.c - the store: migrations are applied once and in order, statements
  * are prepared once and reused, and group commit keeps every job's writes
- * unless that job failed (its SAVEPOINT rolls back alone). */
+ * unless that job failed (its SAVEPOINT rolls back alone), at any depth of
+ * db_savepoint. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -131,6 +132,49 @@ static void test_group_commit_keeps_good_jobs_only(void **state)
 	remove_files();
 }
 
+/* Inside one job (itself in the group commit's savepoint): 1..10 each in a
+ * savepoint of its own, then 11 and 12 in savepoints nested in one that
+ * fails, so all of it goes. */
+static enum gd_status outer_fails(struct db *w, void *ctx)
+{
+	(void)ctx;
+	enum gd_status st, s;
+	for (intptr_t n = 11; n <= 12; n++) {
+		if ((s = db_savepoint(w, insert_job, (void *)n, &st)))
+			return s;
+		assert_int_equal(st, GD_OK);
+	}
+	return GD_E_CONFLICT;
+}
+
+static enum gd_status nested_job(struct db *w, void *ctx)
+{
+	(void)ctx;
+	enum gd_status st, s;
+	for (intptr_t n = 1; n <= 10; n++) {
+		if ((s = db_savepoint(w, insert_job, (void *)n, &st)))
+			return s;
+		assert_int_equal(st, n % 5 == 0 ? GD_E_VALIDATION : GD_OK);
+	}
+	if ((s = db_savepoint(w, outer_fails, NULL, &st)))
+		return s;
+	assert_int_equal(st, GD_E_CONFLICT);
+	return GD_OK;
+}
+
+static void test_savepoints_roll_back_alone_at_any_depth(void **state)
+{
+	(void)state;
+	assert_int_equal(db_global_open(path), GD_OK);
+	assert_int_equal(db_write_run(create_scratch, NULL), GD_OK);
+	assert_int_equal(db_writer_start(), GD_OK);
+	assert_int_equal(db_write_run(nested_job, NULL), GD_OK);
+	assert_int_equal(scalar(db_reader(), "SELECT count(*) FROM scratch"), 8);
+	assert_int_equal(scalar(db_reader(), "SELECT count(*) FROM scratch WHERE n % 5 = 0 OR n > 10"), 0);
+	db_global_close();
+	remove_files();
+}
+
 static atomic_int detached_runs;
 
 static enum gd_status count_run(struct db *w, void *ctx)
@@ -168,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_migrations_apply_once),
 		cmocka_unit_test(test_statements_are_prepared_once),
 		cmocka_unit_test(test_group_commit_keeps_good_jobs_only),
+		cmocka_unit_test(test_savepoints_roll_back_alone_at_any_depth),
 		cmocka_unit_test(test_refused_jobs_fail_and_drain),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

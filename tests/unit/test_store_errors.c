@@ -73,7 +73,7 @@ static void test_region_lookup_failure_is_not_unknown_region(void **state)
 
 static enum gd_status create_phrase(struct db *w, void *ctx)
 {
-	return phrase_create(w, ctx, &(int64_t){0}, &(struct gd_err)GD_ERR_INIT);
+	return phrase_create(w, NULL, ctx, &(int64_t){0}, &(struct gd_err)GD_ERR_INIT);
 }
 
 static void test_phrase_lookup_failure_is_not_unknown_state(void **state)
