@@ -422,3 +422,26 @@ test('an open stream does not keep an idle session alive: its checks are no use 
   assert.deepEqual((await s.waitFor((x) => x.event === 'end', 3000)).json, { reason: 'logged_out' });
   await s.waitEnd(2000);
 });
+
+test('a bulk dispatch is one event per ticket, in one commit, and one `queues` hint', async (t) => {
+  const srv = await startServer();
+  t.after(() => stopClean(srv));
+  const u = clients(srv);
+  const numbers = [];
+  for (let i = 0; i < 3; i++) {
+    const tk = await draft(u.agent1);
+    await ok(u.agent1, tk.number, 'submit');
+    numbers.push(tk.number);
+  }
+  const s = await subscribe(srv, bearer(u.handler_net1));
+  const r = await u.dispatcher1.post('/api/v1/tickets/actions/dispatch',
+    { tickets: numbers.map((number) => ({ number })), inputs: { department: 'NET' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.done, 3, r.text);
+  for (const n of numbers) await s.waitFor((x) => x.json?.number === n && x.json.action === 'dispatch', 2000);
+  await s.waitFor((x) => x.event === 'queues', 2000);
+  await sleep(1500); // a second hint would come within the second after the first
+  assert.equal(s.events.filter((x) => x.event === 'queues').length, 1);
+  assert.deepEqual(s.events.filter((x) => x.event === 'ticket').map((x) => x.json.number), numbers);
+  s.close();
+});
