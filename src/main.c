@@ -15,6 +15,7 @@
 #include "gongdan/cli.h"
 #include "gongdan/config.h"
 #include "gongdan/db.h"
+#include "gongdan/events.h"
 #include "gongdan/demo.h"
 #include "gongdan/gd_time.h"
 #include "gongdan/workflow.h"
@@ -107,7 +108,8 @@ static const char *check_listen(const char *v)
  * a GONGDAN_* variable (config.h). */
 struct serve_options {
 	char *db, *listen, *www, *tls_cert, *tls_key, *trusted_proxy, *log_format;
-	int64_t threads, max_body, sla_interval, list_budget, max_connections, max_per_address;
+	int64_t threads, max_body, sla_interval, list_budget, max_connections, max_per_address, max_event_clients,
+	    event_keepalive;
 	bool quiet;
 };
 
@@ -136,6 +138,10 @@ static const struct config_item serve_items[] = {
 	 "N", "connections open at once"},
 	{"max-per-address", CONFIG_INT, SO(max_per_address), STR(GD_MAX_PER_ADDRESS), 1, 65536, false, NULL, NULL,
 	 "N", "connections open at once from one address (trusted proxies are exempt)"},
+	{"max-event-clients", CONFIG_INT, SO(max_event_clients), STR(EVENTS_MAX_CLIENTS_DEFAULT), 1, 65536, false, NULL,
+	 NULL, "N", "live update streams (GET /api/v1/events) open at once; each is also a connection"},
+	{"event-keepalive", CONFIG_INT, SO(event_keepalive), STR(EVENTS_KEEPALIVE_DEFAULT), 1, 300, false, NULL, NULL,
+	 "SECONDS", "how often an idle live update stream gets a keep-alive and checks its login"},
 	{"trusted-proxy", CONFIG_LIST, SO(trusted_proxy), NULL, 0, 4096, false, NULL, proxy_check, "CIDR",
 	 "reverse proxies whose X-Forwarded-For is believed (repeatable; comma-separated in the file)"},
 	{"log-format", CONFIG_ENUM, SO(log_format), "text", 0, 0, false, "text|json", NULL, "FORMAT",
@@ -254,8 +260,14 @@ static int cmd_serve(int argc, char **argv)
 		db_global_close();
 		goto out;
 	}
+	if (events_start((unsigned)o.max_event_clients, (unsigned)o.event_keepalive)) {
+		fprintf(stderr, "gongdan serve: cannot read the history for live updates\n");
+		db_global_close();
+		goto out;
+	}
 	if (http_start(&cfg)) {
 		fprintf(stderr, "gongdan serve: cannot serve on %s\n", listen);
+		events_stop();
 		db_global_close();
 		goto out;
 	}
@@ -285,6 +297,7 @@ static int cmd_serve(int argc, char **argv)
 		}
 	}
 	http_stop();
+	events_stop();
 	db_global_close();
 	log_at(LOG_INFO, "stopped");
 	rc = 0;
@@ -398,7 +411,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } commands[] = {
-	{"serve", cmd_serve, "serve [--config FILE] [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--list-budget N] [--max-connections N] [--max-per-address N] [--trusted-proxy CIDR]... [--log-format text|json] [--quiet]   # serve --help: every option"},
+	{"serve", cmd_serve, "serve [--config FILE] [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--list-budget N] [--max-connections N] [--max-per-address N] [--max-event-clients N] [--event-keepalive SECONDS] [--trusted-proxy CIDR]... [--log-format text|json] [--quiet]   # serve --help: every option"},
 	{"init", cmd_init, "init [--db PATH] [--demo | --demo-users]   # --demo: users and tickets"},
 	{"backup", cmd_backup, "backup --to FILE [--db PATH]"},
 	{"user add", cli_user_add, "user add --username U --role R [--department CODE] [--display-name NAME] [--password-stdin] [--db PATH]"},

@@ -85,6 +85,10 @@ enum gd_status api_phrases_create(struct request *req);
 enum gd_status api_phrases_update(struct request *req);
 enum gd_status api_phrases_delete(struct request *req);
 
+/* events.c - GET /api/v1/events: live updates as Server-Sent Events
+ * (events.h); resumes after Last-Event-ID (or ?last_event_id=) */
+enum gd_status api_events(struct request *req);
+
 /* metrics.c - the data's and the store's series of GET /metrics (the HTTP
  * ones are src/web/metrics.c's), appended to out in Prometheus text. */
 enum gd_status api_metrics(struct strbuf *out);

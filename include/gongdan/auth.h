@@ -24,6 +24,10 @@ struct db;
  * session cookie counts as no cookie, so a browser holding a stale cookie
  * can still log in; a bad bearer token is refused everywhere. */
 enum gd_status auth_identify(struct request *req);
+/* auth_identify again for a request still being answered (a live update
+ * stream checking that its login still holds), without counting as use of
+ * the session: an open page alone does not keep an idle session alive. */
+enum gd_status auth_recheck(struct request *req);
 
 /* For a cookie-authenticated request: X-CSRF-Token must match the session's
  * token (constant-time compare), else GD_E_FORBIDDEN. Bearer and anonymous

@@ -105,6 +105,11 @@ void db_writer_stop(void);
  * has been answered. */
 void db_writer_refuse(void);
 void db_writer_drain(void);
+/* Called on the writer thread after every group commit that succeeded
+ * (never for one rolled back), outside the writer's lock: the live-update
+ * publisher (events.h) learns there may be new history rows. It must be
+ * quick and must not write. NULL: none. */
+void db_set_after_commit(void (*hook)(void));
 /* Queues a job for the next group commit. */
 void db_write_submit(struct db_job *job);
 /* Queues run(ctx) that nobody waits for (last_seen updates, the SLA sweep):

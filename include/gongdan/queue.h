@@ -27,6 +27,10 @@ enum gd_status queue_move(struct db *w, const struct queue_cell *from, const str
  * who: handlers see their own department's row only. */
 enum gd_status queue_counts(struct db *d, const struct principal *who, json_t **out);
 
+/* Whether a move between departments dept_before and dept_after (0: none)
+ * can change what queue_counts() shows who: the same rule as its filter. */
+bool queue_counts_touched(const struct principal *who, int64_t dept_before, int64_t dept_after);
+
 /* Every open state (wf_states.is_open) with its tickets and overdue
  * tickets, all departments together, in the workflow's order; for /metrics. */
 enum gd_status queue_open_totals(struct db *d, void (*each)(void *arg, const char *state, int64_t total, int64_t overdue),

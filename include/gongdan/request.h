@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gongdan/db.h"
@@ -39,6 +40,13 @@ enum http_method {
 struct route;
 struct request;
 struct conn;
+
+/* A streamed answer (req_stream): the next bytes, at most cap, on the
+ * connection's thread. DATA: *len > 0 bytes are in buf; WAIT: nothing now,
+ * and req_stream_park() succeeded; END: the answer is complete. */
+enum req_stream_step { REQ_STREAM_DATA, REQ_STREAM_WAIT, REQ_STREAM_END };
+typedef enum req_stream_step (*req_stream_fill)(struct request *req, void *ctx, char *buf, size_t cap,
+						 size_t *len);
 
 /* Builds the response once an asynchronous write has committed (or failed
  * with st); runs on a server thread. */
@@ -90,6 +98,15 @@ struct request {
 	enum gd_status lane_status;
 	struct request *lane_next;
 
+	/* a streamed answer (req_stream) */
+	req_stream_fill stream_fill;
+	void *stream_ctx;           /* owned: freed with stream_ctx_free */
+	void (*stream_ctx_free)(void *ctx);
+	const char *stream_type;
+	bool stream_parked;         /* suspended by req_stream_park (web's lock) */
+	bool stream_observed;       /* counted in /metrics when its head was queued */
+	struct request *stream_prev, *stream_next; /* the parked streams (web/) */
+
 	/* for the access log and /metrics */
 	bool served_static;        /* answered from www/ */
 	uint64_t bytes_out;
@@ -135,6 +152,17 @@ void req_add_header(struct request *req, const char *name, const char *value);
  * builds the response. The request owns ctx (freed with ctx_free). */
 enum gd_status req_write_async(struct request *req, enum gd_status (*run)(struct db *w, void *ctx), void *ctx,
 			       void (*ctx_free)(void *ctx), req_then then);
+/* Answers 200 with a body of unknown length (chunked) that fill() writes
+ * as it goes, with Content-Type type (a literal) and Cache-Control:
+ * no-store; the request owns ctx and frees it with ctx_free when it ends,
+ * however it ends (fill is never called after that). */
+void req_stream(struct request *req, const char *type, req_stream_fill fill, void *ctx, void (*ctx_free)(void *ctx));
+/* From fill only: suspends the connection until req_stream_wake(); false
+ * (nothing suspended) once the server is stopping: end the stream then. */
+bool req_stream_park(struct request *req);
+/* From any thread: resumes the connection req_stream_park suspended (no
+ * effect if it is not suspended). */
+void req_stream_wake(struct request *req);
 /* Moves the details of a core failure into the error body; returns st. */
 enum gd_status req_fail(struct request *req, enum gd_status st, struct gd_err *e);
 /* Sets the JSON response body and status (takes ownership of body). */

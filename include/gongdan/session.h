@@ -11,6 +11,7 @@
 #ifndef GD_SESSION_H
 #define GD_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,8 +35,9 @@ enum gd_status session_new(char *id_out, char *csrf_out);
 enum gd_status session_store(struct db *w, int64_t user_id, const char *id, const char *csrf);
 
 /* Fills who from the session id id[0..n): GD_E_UNAUTHORIZED when malformed,
- * unknown, expired (the row is then deleted) or the user is disabled. */
-enum gd_status session_identify(const char *id, size_t n, struct principal *who);
+ * unknown, expired (the row is then deleted) or the user is disabled. With
+ * touch the lookup counts as use (it keeps an idle session alive). */
+enum gd_status session_identify(const char *id, size_t n, bool touch, struct principal *who);
 
 /* Ends the session (deletes its row) on w, inside a write transaction; an
  * unknown id is not an error. */

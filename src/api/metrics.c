@@ -6,6 +6,7 @@
 
 #include "gongdan/api.h"
 #include "gongdan/db.h"
+#include "gongdan/events.h"
 #include "gongdan/gd_time.h"
 #include "gongdan/queue.h"
 #include "gongdan/session.h"
@@ -110,5 +111,22 @@ enum gd_status api_metrics(struct strbuf *out)
 				 "# TYPE gongdan_sessions_active gauge\n"
 				 "gongdan_sessions_active %lld\n",
 				 (long long)o.overdue, (long long)sessions);
+	struct events_stats ev;
+	events_stats(&ev);
+	if (!st)
+		st = strbuf_addf(out,
+				 "# HELP gongdan_event_clients Live update streams open now (GET /api/v1/events).\n"
+				 "# TYPE gongdan_event_clients gauge\n"
+				 "gongdan_event_clients %u\n"
+				 "# HELP gongdan_events_published_total History rows published to live update streams.\n"
+				 "# TYPE gongdan_events_published_total counter\n"
+				 "gongdan_events_published_total %llu\n"
+				 "# HELP gongdan_event_resets_total Streams told to reload: too far behind, or an unknown id.\n"
+				 "# TYPE gongdan_event_resets_total counter\n"
+				 "gongdan_event_resets_total %llu\n"
+				 "# HELP gongdan_event_clients_refused_total Streams refused: --max-event-clients were open.\n"
+				 "# TYPE gongdan_event_clients_refused_total counter\n"
+				 "gongdan_event_clients_refused_total %llu\n",
+				 ev.clients, ev.published, ev.resets, ev.refused);
 	return st ? st : store_series(out);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gongdan/api.h"
+#include "gongdan/events.h"
 #include "gongdan/gd_time.h"
 #include "gongdan/log.h"
 #include "gongdan/password.h"
@@ -134,6 +135,7 @@ static enum gd_status logged_out(struct request *req, enum gd_status st)
 	char cookie[160];
 	session_cookie(NULL, req->tls, cookie, sizeof cookie);
 	req_add_header(req, "Set-Cookie", cookie);
+	events_recheck(req->who.user_id); /* the session's live streams end */
 	log_at(LOG_INFO, "logout: user '%s' (id %lld)", req->who.username, (long long)req->who.user_id);
 	req->status = 204;
 	return GD_OK;

@@ -9,6 +9,7 @@
 
 #include "gongdan/admin_audit.h"
 #include "gongdan/api.h"
+#include "gongdan/events.h"
 #include "gongdan/log.h"
 #include "gongdan/token.h"
 #include "gongdan/users.h"
@@ -101,6 +102,7 @@ static enum gd_status revoked(struct request *req, enum gd_status st)
 		req_errorf(req, "no token '%lld'", (long long)j->id);
 	if (st)
 		return st;
+	events_recheck(0); /* a live stream on this token ends (whoever's it is) */
 	log_at(LOG_INFO, "token %lld revoked by '%s'", (long long)j->id, req->who.username);
 	req->status = 204;
 	return GD_OK;

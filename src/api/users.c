@@ -9,6 +9,7 @@
 
 #include "gongdan/admin_audit.h"
 #include "gongdan/api.h"
+#include "gongdan/events.h"
 #include "gongdan/log.h"
 #include "gongdan/users.h"
 #include "gongdan/xalloc.h"
@@ -185,6 +186,7 @@ static enum gd_status patched(struct request *req, enum gd_status st)
 	struct user_job *j = req->job_ctx;
 	if (st)
 		return req_fail(req, st, &j->e);
+	events_recheck(j->id); /* a live stream of this user checks its role and department again */
 	log_at(LOG_INFO, "user id %lld changed by '%s'%s", (long long)j->id, req->who.username,
 	       json_object_get(j->patch, "password") ? " (password reset)" : "");
 	return reply_user(req, 200, j->id);

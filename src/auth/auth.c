@@ -24,7 +24,7 @@ static void clear_cookie(struct request *req)
 	req_add_header(req, "Set-Cookie", cookie);
 }
 
-enum gd_status auth_identify(struct request *req)
+static enum gd_status identify(struct request *req, bool touch)
 {
 	enum gd_status st;
 	memset(&req->who, 0, sizeof req->who);
@@ -52,7 +52,7 @@ enum gd_status auth_identify(struct request *req)
 	const char *sid = cookies ? session_cookie_find(cookies, &n) : NULL;
 	if (!sid)
 		return GD_OK;
-	st = session_identify(sid, n, &req->who);
+	st = session_identify(sid, n, touch, &req->who);
 	if (st == GD_E_UNAUTHORIZED) {
 		if (route_is_public(req))
 			return GD_OK; /* e.g. logging in again with a stale cookie */
@@ -60,6 +60,16 @@ enum gd_status auth_identify(struct request *req)
 		req_errorf(req, "the session has expired or is invalid; log in again");
 	}
 	return st;
+}
+
+enum gd_status auth_identify(struct request *req)
+{
+	return identify(req, true);
+}
+
+enum gd_status auth_recheck(struct request *req)
+{
+	return identify(req, false);
 }
 
 enum gd_status auth_check_csrf(struct request *req)

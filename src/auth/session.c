@@ -92,7 +92,7 @@ static void later(enum gd_status (*run)(struct db *w, void *ctx), const unsigned
 	db_write_detached(run, t, db_free_ctx);
 }
 
-enum gd_status session_identify(const char *id, size_t n, struct principal *who)
+enum gd_status session_identify(const char *id, size_t n, bool touch, struct principal *who)
 {
 	if (n != SESSION_ID_LEN || !secret_is_b64url(id, n))
 		return GD_E_UNAUTHORIZED;
@@ -129,7 +129,7 @@ enum gd_status session_identify(const char *id, size_t n, struct principal *who)
 		later(delete_run, hash, now);
 		return GD_E_UNAUTHORIZED;
 	}
-	if (now - last_seen >= SESSION_TOUCH_SECONDS)
+	if (touch && now - last_seen >= SESSION_TOUCH_SECONDS)
 		later(touch_run, hash, now);
 	who->via_session = true;
 	return GD_OK;

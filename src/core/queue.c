@@ -32,6 +32,13 @@ enum gd_status queue_move(struct db *w, const struct queue_cell *from, const str
 	return s ? s : bump(w, to, +1);
 }
 
+bool queue_counts_touched(const struct principal *who, int64_t dept_before, int64_t dept_after)
+{
+	if (!role_has(who->role, ROLE_SEES_DEPARTMENT))
+		return true;
+	return who->department_id && (dept_before == who->department_id || dept_after == who->department_id);
+}
+
 enum gd_status queue_counts(struct db *d, const struct principal *who, json_t **out)
 {
 	static const char sql[] =

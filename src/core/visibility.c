@@ -58,3 +58,26 @@ enum gd_status vis_can_see(struct db *d, const struct principal *who, int64_t ti
 	db_reset(st);
 	return s;
 }
+
+static bool contains(const int64_t *v, size_t n, int64_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+bool vis_can_see_facts(const struct principal *who, const struct vis_facts *f)
+{
+	switch (vis_list_scope(who, false)) {
+	case VIS_ALL:
+		return true;
+	case VIS_NONE:
+		return false;
+	case VIS_DEPARTMENT:
+		return contains(f->departments, f->ndepartments, who->department_id);
+	case VIS_CREATOR:
+		return f->created_by == who->user_id || contains(f->customer_agents, f->ncustomer_agents, who->user_id);
+	}
+	return false;
+}

@@ -858,6 +858,12 @@ static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t jobs_cond = PTHREAD_COND_INITIALIZER;
 static struct db_job *jobs_head, *jobs_tail;
 static int jobs_running; /* jobs taken by the writer and not yet done */
+static void (*_Atomic after_commit)(void); /* db_set_after_commit */
+
+void db_set_after_commit(void (*hook)(void))
+{
+	atomic_store(&after_commit, hook);
+}
 
 /* Runs a chain of jobs in one transaction, then reports each outcome. */
 static void run_batch(struct db_job *batch)
@@ -885,6 +891,9 @@ static void run_batch(struct db_job *batch)
 		atomic_store(&full_since, 0); /* a commit: there is room again */
 	}
 	pthread_mutex_unlock(&writer_lock);
+	void (*hook)(void) = atomic_load(&after_commit);
+	if (!st && hook)
+		hook(); /* before the answers: a change is announced as soon as it is durable */
 	for (struct db_job *j = batch, *next; j; j = next) {
 		next = j->next;
 		j->done(j); /* may free j */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,6 +102,8 @@ static void request_free(struct request *req)
 {
 	if (req->job_ctx_free)
 		req->job_ctx_free(req->job_ctx);
+	if (req->stream_ctx_free)
+		req->stream_ctx_free(req->stream_ctx); /* nothing wakes it after this */
 	free(req->raw_uri);
 	free(req->path);
 	free(req->param_buf);
@@ -152,7 +155,8 @@ static void completed(void *cls, struct MHD_Connection *mhd, void **con_cls, enu
 	conn_take_request(req->link);
 	atomic_fetch_add(&requests_total, 1);
 	long long us = (long long)(now_us() - req->started_us);
-	http_metrics_observe(req->served_static ? NULL : req->route, req->served_static, req->http_status, us);
+	if (!req->stream_observed)
+		http_metrics_observe(req->served_static ? NULL : req->route, req->served_static, req->http_status, us);
 	if (log_enabled(LOG_INFO)) {
 		const char *method = req->method_name ? req->method_name : "-";
 		const char *path = req->path ? req->path : "(undecodable)";
@@ -352,9 +356,13 @@ static struct MHD_Response *render_revalidated(struct request *req, char *text, 
 	return resp;
 }
 
+static struct MHD_Response *render_stream(struct request *req);
+
 static struct MHD_Response *render_ok(struct request *req)
 {
 	struct MHD_Response *resp;
+	if (req->stream_fill)
+		return render_stream(req);
 	if (req->resp) {
 		char *text = json_dumps(req->resp, JSON_COMPACT | JSON_REAL_PRECISION(12));
 		if (!text)
@@ -527,6 +535,121 @@ static void lane_run(struct request *req, bool refused)
 	req->lane_status = st;
 	req->lane_done = true;
 	resume(req);
+}
+
+/* --- streamed answers (GET /api/v1/events) ------------------------------ */
+
+/* Parked streams, so that http_stop can resume them (under suspend_lock);
+ * once streams_refused, none parks again and each ends at its next fill. */
+static struct request *parked_streams;
+static bool streams_refused;
+
+#define STREAM_SNDBUF (64 << 10) /* the kernel's share of a stream that is not read */
+
+void req_stream(struct request *req, const char *type, req_stream_fill fill, void *ctx, void (*ctx_free)(void *ctx))
+{
+	req->stream_fill = fill;
+	req->stream_ctx = ctx;
+	req->stream_ctx_free = ctx_free;
+	req->stream_type = type;
+}
+
+bool req_stream_park(struct request *req)
+{
+	pthread_mutex_lock(&suspend_lock);
+	bool ok = !streams_refused;
+	if (ok) {
+		atomic_fetch_add(&suspended_now, 1);
+		req->stream_parked = true;
+		req->stream_prev = NULL;
+		req->stream_next = parked_streams;
+		if (parked_streams)
+			parked_streams->stream_prev = req;
+		parked_streams = req;
+		/* under the lock: a wake cannot come between the flag and the
+		 * suspension (libmicrohttpd 0.9.75 turns a resume that comes
+		 * before its suspend into a suspend that does nothing) */
+		MHD_suspend_connection(req->conn);
+	}
+	pthread_mutex_unlock(&suspend_lock);
+	return ok;
+}
+
+/* suspend_lock held. */
+static void stream_unpark(struct request *req)
+{
+	if (!req->stream_parked)
+		return;
+	req->stream_parked = false;
+	if (req->stream_prev)
+		req->stream_prev->stream_next = req->stream_next;
+	else
+		parked_streams = req->stream_next;
+	if (req->stream_next)
+		req->stream_next->stream_prev = req->stream_prev;
+	MHD_resume_connection(req->conn);
+	atomic_fetch_sub(&suspended_now, 1);
+}
+
+void req_stream_wake(struct request *req)
+{
+	pthread_mutex_lock(&suspend_lock);
+	stream_unpark(req);
+	pthread_mutex_unlock(&suspend_lock);
+}
+
+/* libmicrohttpd's content reader: the stream's next chunk. Returning 0 is
+ * only ever done with the connection suspended (0.9.75 would otherwise
+ * leave it neither polled nor suspended). The watchdog (conn.h) holds the
+ * peer to the same pace as any answer: a chunk must be taken within the
+ * grace, so a client that stopped reading is dropped once the socket's
+ * buffers are full; a parked stream has no deadline. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct request *req = cls;
+	size_t len = 0;
+	switch (req->stream_fill(req, req->stream_ctx, buf, max, &len)) {
+	case REQ_STREAM_DATA:
+		req->bytes_out += len;
+		conn_phase(req->link, CONN_SEND, len);
+		return (ssize_t)len;
+	case REQ_STREAM_WAIT:
+		conn_phase(req->link, CONN_WORK, 0);
+		return 0;
+	case REQ_STREAM_END:
+		break;
+	}
+	return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static struct MHD_Response *render_stream(struct request *req)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci) {
+		/* what a client that stops reading can leave in the kernel */
+		int sndbuf = STREAM_SNDBUF;
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	}
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_read, req, NULL);
+	MHD_add_response_header(resp, "Content-Type", req->stream_type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	req->http_status = req->status;
+	/* counted in /metrics now: its latency is the time to its head (a
+	 * stream's whole life would swamp the histogram) */
+	http_metrics_observe(req->route, false, req->http_status, (long long)(now_us() - req->started_us));
+	req->stream_observed = true;
+	return resp;
+}
+
+/* http_stop: every parked stream resumes, and ends at its next fill. */
+static void streams_end(void)
+{
+	pthread_mutex_lock(&suspend_lock);
+	streams_refused = true;
+	while (parked_streams)
+		stream_unpark(parked_streams);
+	pthread_mutex_unlock(&suspend_lock);
 }
 
 /* After the commit: the handler's continuation answers. */
@@ -838,6 +961,7 @@ enum gd_status http_start(const struct http_config *cfg)
 		max_body = cfg->max_body;
 	atomic_store(&stopping, false);
 	suspend_refused = false;
+	streams_refused = false;
 	if ((st = static_init(cfg->www)))
 		return st;
 	unsigned threads = cfg->threads;
@@ -922,6 +1046,8 @@ void http_stop(void)
 	/* the listening socket is ours to close, but only after the daemon's
 	 * threads are gone */
 	MHD_socket listener = MHD_quiesce_daemon(daemon_handle);
+	/* live streams end now (they would hold the grace below) */
+	streams_end();
 	/* in-flight requests get the grace to finish... */
 	wait_for(&inflight, GD_SHUTDOWN_GRACE_MS);
 	/* ...then whatever still waits for the writer or the lane is answered

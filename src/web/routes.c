@@ -55,6 +55,7 @@ static const struct route routes[] = {
 	{GET, "/api/v1/tickets/{number}/history", api_ticket_history, ROUTE_AUTH | ROUTE_SLOW},
 	{HTTP_POST, "/api/v1/tickets/{number}/actions/{action}", api_ticket_action, ROUTE_AUTH | ROUTE_IDEMPOTENT},
 	{GET, "/api/v1/queues", api_queues, ROUTE_AUTH},
+	{HTTP_GET, "/api/v1/events", api_events, ROUTE_AUTH},
 	{GET, "/api/v1/views", api_views_list, ROUTE_AUTH},
 	{HTTP_POST, "/api/v1/views", api_views_create, ROUTE_AUTH},
 	{HTTP_DELETE, "/api/v1/views/{id}", api_views_delete, ROUTE_AUTH},

@@ -3,7 +3,8 @@
 # `bench: bench-run`).  Builds the floor server with its own flags so the
 # benchmark does not depend on the project's CFLAGS.  The browser rows
 # (browser.mjs: Playwright and Debian's chromium from `make deps`) follow
-# the wrk table.
+# the wrk table, then the live-update row (events.mjs: delivery latency to
+# 100 open streams).
 
 FLOOR_HTTP_CFLAGS := -std=c11 -O2 -Wall -Wextra
 
@@ -22,3 +23,4 @@ $(BUILD)/floor_sqlite: tests/bench/floor_sqlite.c src/store/fts_cjk.c src/base/s
 bench-run: $(BUILD)/gongdan $(BUILD)/floor_http $(BUILD)/floor_sqlite
 	BUILD=$(BUILD) bash tests/bench/run.sh
 	BUILD=$(BUILD) node tests/bench/browser.mjs
+	BUILD=$(BUILD) node tests/bench/events.mjs
