@@ -100,9 +100,6 @@ enum gd_status ticket_check_complete(struct db *d, const struct ticket_row *t, s
 /* The ticket with this id as JSON for who, with allowed_actions; *version
  * for the ETag. No visibility check (the write jobs answer their actor). */
 enum gd_status ticket_render(struct db *d, const struct principal *who, int64_t id, json_t **out, int64_t *version);
-/* The same as a list item: no allowed_actions (open the ticket for them). */
-enum gd_status ticket_render_item(struct db *d, int64_t id, json_t **out);
-
 /* The texts a search highlights, copied (free each). */
 struct ticket_texts {
 	char *subject, *description, *fields;
@@ -110,7 +107,8 @@ struct ticket_texts {
 
 /* A list item as JSON text: its members, comma-separated, without the
  * braces (a list adds its own members, e.g. highlight); the same values as
- * ticket_render_item. texts (may be NULL) gets the texts to highlight. */
+ * ticket_render, without allowed_actions (open the ticket for them). texts
+ * (may be NULL) gets the texts to highlight. */
 enum gd_status ticket_write_item(struct db *d, int64_t id, struct strbuf *out, struct ticket_texts *texts);
 
 #endif

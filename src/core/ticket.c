@@ -225,14 +225,16 @@ static json_t *row_for(struct db_stmt *st, const struct principal *who, struct t
 	return t;
 }
 
+/* One ticket by id: a write job's answer and a list's items. */
+static const char by_id_sql[] = "SELECT " TICKET_COLUMNS " FROM tickets t" TICKET_JOINS " WHERE t.id = ?1";
+
 enum gd_status ticket_render(struct db *d, const struct principal *who, int64_t id, json_t **out, int64_t *version)
 {
-	static const char sql[] = "SELECT " TICKET_COLUMNS " FROM tickets t" TICKET_JOINS " WHERE t.id = ?1";
 	struct db_stmt *st;
 	struct ticket_row row;
 	enum gd_status s;
 	bool found;
-	if ((s = db_prepare(d, sql, &st)))
+	if ((s = db_prepare(d, by_id_sql, &st)))
 		return s;
 	db_bind_int64(st, 1, id);
 	if (!(s = db_step(st, &found)) && found) {
@@ -245,24 +247,12 @@ enum gd_status ticket_render(struct db *d, const struct principal *who, int64_t 
 	return s;
 }
 
-enum gd_status ticket_render_item(struct db *d, int64_t id, json_t **out)
-{
-	static const char sql[] = "SELECT " TICKET_COLUMNS " FROM tickets t" TICKET_JOINS " WHERE t.id = ?1";
-	struct db_stmt *st;
-	enum gd_status s;
-	if ((s = db_prepare(d, sql, &st)))
-		return s;
-	db_bind_int64(st, 1, id);
-	return db_fetch_one(st, ticket_to_json, out);
-}
-
 enum gd_status ticket_write_item(struct db *d, int64_t id, struct strbuf *out, struct ticket_texts *texts)
 {
-	static const char sql[] = "SELECT " TICKET_COLUMNS " FROM tickets t" TICKET_JOINS " WHERE t.id = ?1";
 	struct db_stmt *st;
 	enum gd_status s;
 	bool row;
-	if ((s = db_prepare(d, sql, &st)))
+	if ((s = db_prepare(d, by_id_sql, &st)))
 		return s;
 	db_bind_int64(st, 1, id);
 	if (!(s = db_step(st, &row)) && !row)
