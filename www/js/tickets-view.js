@@ -45,7 +45,7 @@ function subjectCell(tk) {
 function row(tk) {
   const over = Boolean(fmtDeadline(tk) && fmtDeadline(tk).overdue);
   // data-label names a cell where the table becomes cards (phone width)
-  return h('tr', { class: over ? 'overdue' : null },
+  return h('tr', { class: over ? 'overdue' : null, dataset: { number: tk.number, version: String(tk.version) } },
     h('td', { class: 'num' }, h('a', { class: 'row-link', href: `/tickets/${tk.number}` }, tk.number)),
     subjectCell(tk),
     h('td', { class: 'cat', dataset: { label: t('list.category') } }, tk.category_name),
@@ -55,14 +55,25 @@ function row(tk) {
       over && h('span', { class: 'sr-only' }, t('list.overdue_row')), countdown(tk)));
 }
 
-// The list table; more rows can be appended (next page).
+// The list table; more rows can be appended (next page), and a row shown
+// can be found by number (rowOf) and redrawn from a fresh copy of its ticket
+// (update: live updates).
 export function ticketTable(items, caption) {
   const tbody = h('tbody', {}, items.map(row));
   const table = h('table', { class: 'tickets' },
     h('caption', { class: 'sr-only' }, caption),
     h('thead', {}, h('tr', {}, COLUMNS.map((k) => h('th', { scope: 'col' }, t(k))))),
     tbody);
-  return { el: table, append: (more) => tbody.append(...more.map(row)) };
+  const rowOf = (number) => [...tbody.rows].find((tr) => tr.dataset.number === number) || null;
+  return {
+    el: table,
+    append: (more) => tbody.append(...more.map(row)),
+    rowOf,
+    update(tk) {
+      const old = rowOf(tk.number);
+      if (old) old.replaceWith(row(tk));
+    },
+  };
 }
 
 // Moves focus to the next/previous row link of a table (keyboard j/k).
