@@ -71,7 +71,7 @@ enum {
 /* The indexes a list can walk, in id order. */
 enum driver_id { DRV_Q, DRV_FAULT, DRV_ASSIGNEE, DRV_CREATOR, DRV_OVERDUE, DRV_OPEN_STATE_DEPT, DRV_OPEN_STATE,
 		 DRV_URGENT, DRV_STATE_DEPT, DRV_STATE, DRV_CATEGORY, DRV_VISITED, DRV_REGION, DRV_DEPT, DRV_ALL,
-		 DRV_DEADLINE, DRV_COUNT };
+		 DRV_DEADLINE, DRV_DEADLINE_STATE, DRV_DEADLINE_STATE_DEPT, DRV_COUNT };
 
 static const struct driver {
 	unsigned serves;   /* the filters its condition covers */
@@ -115,6 +115,15 @@ static const struct driver {
 	[DRV_DEADLINE] = {F_REST, "tickets_open_by_deadline", "tickets t INDEXED BY tickets_open_by_deadline",
 			  "t.closed_at IS NULL AND t.deadline IS NOT NULL AND (t.deadline, t.id) > (?18, ?19)", "t.id",
 			  true, true},
+	/* the same for one open state, and one state and department (sql/0020) */
+	[DRV_DEADLINE_STATE] = {F_STATE | F_REST, "tickets_open_state_by_deadline",
+				"tickets t INDEXED BY tickets_open_state_by_deadline",
+				"t.state = ?1 AND t.closed_at IS NULL AND t.deadline IS NOT NULL"
+				" AND (t.deadline, t.id) > (?18, ?19)", "t.id", true, true},
+	[DRV_DEADLINE_STATE_DEPT] = {F_STATE | F_DEPT | F_REST, "tickets_open_state_dept_by_deadline",
+				     "tickets t INDEXED BY tickets_open_state_dept_by_deadline",
+				     "t.state = ?1 AND t.department_id = ?2 AND t.closed_at IS NULL"
+				     " AND t.deadline IS NOT NULL AND (t.deadline, t.id) > (?18, ?19)", "t.id", true, true},
 };
 
 /* Every filter that is not the driver's, true when unset. */
@@ -260,6 +269,8 @@ static int phases(const struct ticket_filter *f, struct phase out[2])
 static enum driver_id phase_driver(const struct ticket_filter *f, const struct phase *ph, enum vis_scope scope,
 				   bool leaf)
 {
+	if (ph->by_deadline && f->state && wf_state_is_open(f->state))
+		return f->department ? DRV_DEADLINE_STATE_DEPT : DRV_DEADLINE_STATE;
 	if (ph->by_deadline)
 		return DRV_DEADLINE;
 	struct ticket_filter g = *f;
@@ -668,6 +679,12 @@ static enum gd_status walk(struct db *d, const struct principal *who, const stru
 	w->exhausted = false;
 	if ((s = db_prepare(d, shape_sql(drv, scope, f->q != NULL), &st)))
 		return s;
+	/* a state that is not open has no ticket in the walk by deadline */
+	if (ph->by_deadline && f->state && !wf_state_is_open(f->state)) {
+		w->stop = (struct ticket_cursor){phase, INT64_MAX, INT64_MAX};
+		w->exhausted = true;
+		return GD_OK;
+	}
 	if (ph->by_deadline) {
 		bind_filters(st, who, f, b, scope, ph, b->lo, b->hi);
 		db_bind_int64(st, 18, here ? from->deadline : INT64_MIN);

@@ -16,6 +16,7 @@
 #include "gongdan/report.h"
 #include "gongdan/search_index.h"
 #include "gongdan/ticket_list.h"
+#include "gongdan/workflow.h"
 
 static char path[64];
 
@@ -24,12 +25,14 @@ static int setup(void **state)
 	(void)state;
 	snprintf(path, sizeof path, "/tmp/gongdan-plan-%d.db", (int)getpid());
 	unlink(path);
-	return db_global_open(path) == GD_OK ? 0 : -1;
+	/* the graph says which states are open: the work queues' drivers */
+	return db_global_open(path) == GD_OK && wf_load(db_reader()) == GD_OK ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
+	wf_release();
 	db_global_close();
 	char side[80];
 	unlink(path);
@@ -44,11 +47,16 @@ static int teardown(void **state)
  * index (or the full-text table, or the table's own id range), never scans
  * the tickets table, and never sorts (a sort reads the whole range before
  * the first row, which is what bounded work rules out). */
-static void assert_walk(const struct principal *who, const struct ticket_filter *f, bool leaf, const char *what)
+static void assert_walk(const struct principal *who, const struct ticket_filter *f, bool leaf, const char *what,
+			const char *expected)
 {
 	const char *index = NULL;
 	const char *sql = ticket_list_sql(who, f, leaf, &index);
 	assert_non_null(sql);
+	if (expected && strcmp(index, expected))
+		fprintf(stderr, "%s: walks %s, not %s\n", what, index, expected);
+	if (expected)
+		assert_string_equal(index, expected);
 	struct strbuf plan = STRBUF_INIT(1 << 16);
 	assert_int_equal(db_explain(db_reader(), sql, &plan), GD_OK);
 	const char *p = strbuf_str(&plan);
@@ -125,7 +133,22 @@ static void test_every_driver_walks_its_index(void **state)
 	const struct principal *roles[] = {&dispatcher, &agent, &handler};
 	for (size_t r = 0; r < 3; r++)
 		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-			assert_walk(roles[r], &cases[i].f, cases[i].leaf, cases[i].what);
+			assert_walk(roles[r], &cases[i].f, cases[i].leaf, cases[i].what, NULL);
+	/* a queue in deadline order walks only that queue (sql/0020) */
+	const struct {
+		const char *what;
+		struct ticket_filter f;
+		const char *index;
+	} queues[] = {
+		{"sort=deadline, a queue", {.sort = SORT_DEADLINE, .state = "dispatched", .department = "NET", .overdue = -1},
+		 "tickets_open_state_dept_by_deadline"},
+		{"sort=deadline, one state", {.sort = SORT_DEADLINE, .state = "pending_dispatch", .overdue = -1},
+		 "tickets_open_state_by_deadline"},
+		{"sort=deadline, overdue", {.sort = SORT_DEADLINE, .overdue = 1}, "tickets_open_by_deadline"},
+	};
+	for (size_t r = 0; r < 3; r++)
+		for (size_t i = 0; i < sizeof queues / sizeof queues[0]; i++)
+			assert_walk(roles[r], &queues[i].f, false, queues[i].what, queues[i].index);
 }
 
 /* The full-text queue is read by the queue, never by scanning tickets. */
