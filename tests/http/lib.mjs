@@ -153,6 +153,8 @@ export function sql(db, text) {
 // each migration, SQL whose rows are the statements undoing what it added.
 // A new migration adds its entry here (takeBack says so when it is missing).
 const TAKE_BACK = {
+  20: "SELECT 'DROP INDEX tickets_open_state_by_deadline; DROP INDEX tickets_open_state_dept_by_deadline;'",
+  19: `SELECT 'DROP INDEX tickets_fault_number; CREATE INDEX tickets_fault_number ON tickets(fault_number, id);'`,
   18: "SELECT 'DROP TABLE admin_audit;'",
   17: "SELECT 'DROP TABLE saved_views;'",
   16: `SELECT 'DROP INDEX tickets_open_state; DROP INDEX tickets_open_state_dept; DROP INDEX tickets_open_by_deadline;
