@@ -19,10 +19,16 @@ export const TABS = [
 
 export const pathOf = (report) => TABS.find((x) => x[0] === report)[1];
 
-export function tabs(current) {
+// What a tab carries over from the page's URL: the period and the filters
+// that report takes too.
+const CARRY = { kpis: ['from', 'to', 'department'], monthly: ['department'] };
+const CARRY_COMPLAINTS = ['from', 'to', 'compare', 'state', 'category', 'department'];
+
+export function tabs(current, q) {
+  const href = (key, path) => path + api.query(Object.fromEntries((CARRY[key] || CARRY_COMPLAINTS).map((n) => [n, q.get(n)])));
   return h('nav', { class: 'report-tabs', 'aria-label': t('report.tabs') },
     h('ul', {}, TABS.map(([key, path, label]) => h('li', {},
-      h('a', { href: path, 'aria-current': key === current ? 'page' : null }, t(label))))));
+      h('a', { href: href(key, path), 'aria-current': key === current ? 'page' : null }, t(label))))));
 }
 
 const none = (v) => v === null || v === undefined;
@@ -65,7 +71,8 @@ export function reportTable({ caption, columns, rows, foot, cls = '' }) {
     return h('td', props, o.text);
   };
   const tr = (r, extra) => h('tr', { class: extra || null }, r.map(cell));
-  return h('div', { class: 'table-wrap' }, h('table', { class: `report ${cls}` },
+  // a region the keyboard can scroll when the table is wider than the page
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption }, h('table', { class: `report ${cls}` },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.num ? 'n' : null }, c.label)))),
     h('tbody', {}, rows.map((r) => tr(r, r.cls))),

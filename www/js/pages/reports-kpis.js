@@ -49,7 +49,8 @@ function compareLine(label, kind, now, before, good, wasKey) {
     dir = dirClass(d, good);
   } else {
     const r = before ? (now - before) / before : null;
-    text = r === null ? delta(now - before) : rateText(r);
+    const d = now - before;
+    text = r === null ? `${d > 0 ? '↑' : d < 0 ? '↓' : '→'} ${delta(d)}` : rateText(r);
     dir = dirClass(now - before, good);
   }
   return h('p', { class: `cmp ${dir}` }, h('span', { class: 'cmp-label' }, label), ' ', h('span', { class: 'cmp-value' }, text), ' ',

@@ -25,8 +25,8 @@ const FILTERS = ['from', 'to', 'compare', 'state', 'category', 'department', 'in
 
 export async function render(ctx) {
   const report = ctx.params.report || 'category';
-  if (report === 'kpis') return kpis.render(ctx, tabs('kpis'));
-  if (report === 'monthly') return monthly.render(ctx, tabs('monthly'));
+  if (report === 'kpis') return kpis.render(ctx, tabs('kpis', ctx.query));
+  if (report === 'monthly') return monthly.render(ctx, tabs('monthly', ctx.query));
   if (!COMPLAINTS[report]) return notFound.render(ctx);
   return complaints(ctx, report);
 }
@@ -85,7 +85,7 @@ async function complaints(ctx, report) {
   const form = filterForm(report, q, ctx.user);
   const status = h('p', { class: 'muted status', 'aria-live': 'polite' }, t('common.loading'));
   const out = h('div', { class: 'report-body', 'aria-busy': 'true' });
-  append(ctx.main, [h('h1', {}, t('nav.reports')), tabs(report), h('h2', {}, t(`report.title_${report}`)), form, status, out]);
+  append(ctx.main, [h('h1', {}, t('nav.reports')), tabs(report, q), h('h2', {}, t(`report.title_${report}`)), form, status, out]);
   const ac = new AbortController();
   try {
     const body = (await api.get('/api/v1/reports/complaints' + api.query(params), { signal: ac.signal })).body;
