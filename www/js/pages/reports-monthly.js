@@ -84,7 +84,7 @@ function body(b, width) {
     columns: [{ label: t('report.col_category') }, { label: t('report.col_share'), num: true }, ...COLUMNS()],
     rows: flat(b.categories).map((n) => Object.assign([
       { text: [h('span', { class: 'code' }, n.code), ' ', n.name], head: true, cls: `lvl lvl-${n.level}` }, pct(n.share),
-      ...cells('count', n.count)], { cls: n.level === 1 ? 'root' : null })),
+      ...cells('count', n.count)], { cls: n.level === 1 ? 'root' : `lv${n.level}` })),
     cls: 'tree',
   });
   return [

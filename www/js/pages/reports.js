@@ -142,7 +142,7 @@ function byCategory(body, report, cmp, width) {
   const rows = flat(roots).map((n) => Object.assign([
     { text: [h('span', { class: 'code' }, n.code), ' ', n.name], head: true, cls: `lvl lvl-${n.level}` },
     num(n.count), { text: num(n.subtotal), cls: n.leaf ? null : 'sub' }, pct(n.share), num(n.repeats),
-    ...(cmp ? changeCells(n) : [])], { cls: n.level === 1 ? 'root' : null }));
+    ...(cmp ? changeCells(n) : [])], { cls: n.level === 1 ? 'root' : `lv${n.level}` }));
   const tot = body.totals;
   const foot = [{ text: t('report.sum'), head: true }, num(tot.count), num(tot.count), pct(tot.count ? 1 : null), num(tot.repeats),
     ...(cmp ? changeCells(tot) : [])];
