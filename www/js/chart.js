@@ -91,7 +91,7 @@ export function line({ title, labels, series, format = String, width = 640 }) {
   const left = 48, right = 24, top = series.length > 1 ? 28 : 12, bottom = 40;
   const plotW = width - left - right, plotH = height - top - bottom;
   const max = Math.max(0, ...series.flatMap((x) => x.values.map((v) => v || 0)));
-  const scale = niceScale(max);
+  const scale = niceScale(max * 1.1); // room for the value above the highest point
   const n = labels.length;
   const xAt = (i) => left + (n > 1 ? (i / (n - 1)) * plotW : plotW / 2);
   const yAt = (v) => top + plotH - (v / scale.max) * plotH;
