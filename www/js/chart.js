@@ -19,12 +19,14 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
-// A round axis maximum and its step: 0…max in 4–5 steps of 1, 2 or 5 × 10^n.
-function niceScale(max) {
+// A round axis maximum and its step: 0…max in 4–5 steps of 1, 2 or 5 × 10^n
+// (whole steps when the values are counts).
+function niceScale(max, integer) {
   if (!(max > 0)) return { max: 1, step: 1 };
   const rough = max / 4;
   const mag = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((x) => x >= rough);
+  let step = [1, 2, 5, 10].map((m) => m * mag).find((x) => x >= rough);
+  if (integer) step = Math.max(1, Math.round(step));
   return { max: Math.ceil(max / step) * step, step };
 }
 
@@ -48,8 +50,9 @@ function legend(series, width, y) {
 }
 
 // Horizontal bars: labels down the left, one bar per series per label.
-// opts: {title, labels: [text], series: [{name, values: [number|null]}], format(n) → text, width}
-export function hbar({ title, labels, series, format = String, width = 640 }) {
+// opts: {title, labels: [text], series: [{name, values: [number|null]}], format(n) → text, width,
+// integer: false when the values are not counts}
+export function hbar({ title, labels, series, format = String, width = 640, integer = true }) {
   const lab = Math.min(Math.max(...labels.map((l) => String(l).length), 2) * 13 + 12, Math.round(width * 0.38));
   const bar = series.length > 1 ? 11 : 16;
   const band = bar * series.length + 10;
@@ -57,7 +60,7 @@ export function hbar({ title, labels, series, format = String, width = 640 }) {
   const height = top + band * labels.length + 24;
   const plot = width - lab - 64;
   const max = Math.max(0, ...series.flatMap((x) => x.values.map((v) => v || 0)));
-  const scale = niceScale(max);
+  const scale = niceScale(max, integer);
   const svg = svgRoot(title, width, height, 'hbar');
   svg.append(legend(series, width, 12) || '');
   const grid = s('g', { class: 'grid' });
@@ -86,12 +89,12 @@ export function hbar({ title, labels, series, format = String, width = 640 }) {
 
 // A line per series over the labels (days, weeks, months), with a point and
 // its value where there is room.
-export function line({ title, labels, series, format = String, width = 640 }) {
+export function line({ title, labels, series, format = String, width = 640, integer = true }) {
   const height = 260;
   const left = 48, right = 24, top = series.length > 1 ? 28 : 12, bottom = 40;
   const plotW = width - left - right, plotH = height - top - bottom;
   const max = Math.max(0, ...series.flatMap((x) => x.values.map((v) => v || 0)));
-  const scale = niceScale(max * 1.1); // room for the value above the highest point
+  const scale = niceScale(max * 1.1, integer); // room for the value above the highest point
   const n = labels.length;
   const xAt = (i) => left + (n > 1 ? (i / (n - 1)) * plotW : plotW / 2);
   const yAt = (v) => top + plotH - (v / scale.max) * plotH;

@@ -91,7 +91,8 @@ function departmentsBlock(body, width) {
   const depts = body.kpis.departments || [];
   const rated = depts.filter((d) => d.on_time.denominator > 0);
   const svg = hbar({ title: t('report.chart_on_time'), labels: rated.map(deptName),
-    series: [{ name: t('report.kpi_on_time'), values: rated.map((d) => d.on_time.rate) }], format: (v) => pct(v), width });
+    series: [{ name: t('report.kpi_on_time'), values: rated.map((d) => d.on_time.rate) }], format: (v) => pct(v), width,
+    integer: false });
   const table = reportTable({
     caption: t('report.table_kpis', { range: rangeText(body.range) }),
     columns: [{ label: t('report.col_department') }, ...DEPT_COLUMNS.map(([k]) => ({ label: t(`report.kpi_${k}`), num: true }))],
