@@ -2,11 +2,13 @@
 //
 // On a database of BENCH_TICKETS tickets (default 100,000: made by
 // `gongdan generate` when the binary has it, else created through the API),
-// Debian's chromium (playwright-core) loads three pages BENCH_LOADS times
+// Debian's chromium (playwright-core) loads four pages BENCH_LOADS times
 // each (default 20) and reports, per page, the time from navigation to:
 //   intake   a usable intake form (故障号码 focused, reference data in)
 //   ticket   a rendered ticket page with its 查看流程 timeline
 //   list     a rendered list of 50 rows (工单列表)
+//   reports  统计报表 by category over the whole year the data covers, with
+//            环比: the chart drawn and the tree table filled
 // as p50 and p95 in ms, plus the bytes the page transferred on its first
 // load (cold cache) and on the later ones (warm: revalidations, 304s), and
 // its API requests. Reported, never asserted.
@@ -102,6 +104,12 @@ async function flowTicket(calls) {
   return n;
 }
 
+// The local date a year ago (the generator spreads tickets over the last 365 days).
+function yearAgo() {
+  const d = new Date(Date.now() - 365 * 86400000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
@@ -179,6 +187,8 @@ try {
     ['intake', await measure(agent.page, `${server.url}/intake`, { focus: 'f-fault_number' })],
     ['ticket', await measure(disp.page, `${server.url}/tickets/${number}`, { selector: '.ticket-head h1, .timeline li', min: 2 })],
     ['list-50', await measure(disp.page, `${server.url}/tickets`, { selector: 'table.tickets tbody tr', min: 50 })],
+    ['reports', await measure(disp.page, `${server.url}/reports?from=${yearAgo()}&compare=previous`,
+      { selector: '.report-body svg[role="img"] rect.bar, .report-body table.report tfoot tr', min: 2 })],
   ];
   const line = (...c) => console.log(c.map((x, i) => String(x).padStart(i ? 11 : 10)).join(' '));
   console.log(`gongdan browser bench: tickets=${TICKETS} (made by ${made} in ${setup}s) loads=${LOADS} threads=${THREADS} chromium ${browser.version()}`);

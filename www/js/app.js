@@ -16,8 +16,13 @@ import * as listPage from './pages/list.js';
 import * as ticketPage from './pages/ticket.js';
 import * as notFoundPage from './pages/notfound.js';
 
+// 统计报表 is loaded when first opened (its pages and chart.js are not part
+// of the first page's weight).
+const reportsPage = { render: (ctx) => import('./pages/reports.js').then((m) => m.render(ctx)) };
+
 const AGENT = ['agent', 'admin'];
 const CENTRE = ['dispatcher', 'supervisor', 'admin'];
+const REPORTS = ['dispatcher', 'supervisor', 'admin', 'handler']; // a handler: its own department's
 
 // menu: the dictionary key of its menu item; roles: who may open it.
 const ROUTES = [
@@ -32,6 +37,8 @@ const ROUTES = [
   { path: '/replied', page: listPage, view: 'replied', roles: CENTRE, menu: 'nav.replied' },
   { path: '/tickets', page: listPage, view: 'all', menu: 'nav.tickets' },
   { path: '/tickets/:number', page: ticketPage },
+  { path: '/reports', page: reportsPage, roles: REPORTS, menu: 'nav.reports' },
+  { path: '/reports/:report', page: reportsPage, roles: REPORTS },
 ];
 
 const allowed = (route, user) => !route.roles || route.roles.includes(user.role);
