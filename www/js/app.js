@@ -14,6 +14,7 @@ import * as loginPage from './pages/login.js';
 import * as intakePage from './pages/intake.js';
 import * as listPage from './pages/list.js';
 import * as ticketPage from './pages/ticket.js';
+import * as searchPage from './pages/search.js';
 import * as notFoundPage from './pages/notfound.js';
 
 const AGENT = ['agent', 'admin'];
@@ -31,6 +32,7 @@ const ROUTES = [
   { path: '/pending', page: listPage, view: 'pending', roles: CENTRE, menu: 'nav.pending' },
   { path: '/replied', page: listPage, view: 'replied', roles: CENTRE, menu: 'nav.replied' },
   { path: '/tickets', page: listPage, view: 'all', menu: 'nav.tickets' },
+  { path: '/search', page: searchPage, menu: 'search.menu' },
   { path: '/tickets/:number', page: ticketPage },
 ];
 
