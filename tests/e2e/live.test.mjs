@@ -254,3 +254,42 @@ test('one stream per tab across pages; after a logout no reconnecting, here or i
   wo.assertClean();
   await ctx.close();
 });
+
+test('the server restarts: a status line says the stream is down, it comes back by itself and catches up', async () => {
+  const own = await startServer({ keep: true });
+  let again = null;
+  try {
+    const c1 = clients(own, ['agent1', 'supervisor1']);
+    const r = await c1.agent1.post('/api/v1/tickets', { category: 'VAS.MMS.FORCED', fault_number: '13812350009', subject: '重启前', submit: true });
+    const number = r.body.number;
+    const ctx = await context(browser);
+    const page = await ctx.newPage();
+    const c = counters(page);
+    const w = watch(page, { allow: [{ url: '/api/v1/events' }, { url: '/api/v1/session' }] });
+    await login(page, own.url, 'dispatcher1');
+    await page.locator(`tr[data-number="${number}"]`).waitFor();
+    await streamOpen(page, c);
+    await mark(page);
+    // one event seen: the stream knows where to resume from
+    assert.equal((await c1.supervisor1.post(`/api/v1/tickets/${number}/actions/urge`, {})).status, 200);
+    await until(page, ([n, v]) => document.querySelector(`tr[data-number="${n}"]`).dataset.version !== v, [number, String(r.body.version)]);
+    await own.stop();
+    const line = page.locator('#live-status');
+    await line.getByText('实时更新已中断，正在重新连接…').waitFor({ timeout: 20000 });
+    assert.deepEqual(await axe(page), []);
+    await shot(page, 'live-down-wide');
+    again = await startServer({ dir: own.dir, listen: new URL(own.url).host });
+    // changed while this page was not connected: the stream resumes after it
+    assert.equal((await c1.supervisor1.post(`/api/v1/tickets/${number}/actions/dispatch`, { department: 'NET' })).status, 200);
+    await line.getByText('实时更新已恢复。').waitFor({ timeout: 40000 });
+    await page.locator(`tr[data-number="${number}"] td.state .badge`, { hasText: '已派单' }).waitFor(SOON);
+    assert.ok(await marked(page), 'no reload');
+    assert.ok(c.events <= 6, `${c.events} requests to the stream: no storm`);
+    // while the server was away its requests could not connect; nothing else went wrong
+    assert.deepEqual(w.problems.filter((x) => !/request failed: GET \S+\/api\/v1\/(session|events) net::ERR_CONNECTION_REFUSED/.test(x)), []);
+    await ctx.close();
+  } finally {
+    if (again) await stopClean(again);
+    else await own.stop();
+  }
+});

@@ -60,7 +60,14 @@ function open() {
   const es = new EventSource('/api/v1/events' + api.query({ last_event_id: lastId }));
   source = es;
   const seen = (e) => { if (e.lastEventId) lastId = e.lastEventId; };
-  es.addEventListener('open', () => { failures = 0; up(); });
+  es.addEventListener('open', () => {
+    failures = 0;
+    // back after a break without having seen any event: nothing to resume
+    // from, so what is shown may have missed changes
+    const missed = isDown && !lastId;
+    up();
+    if (missed) dispatch('reset', { reason: 'reconnected' });
+  });
   es.addEventListener('ticket', (e) => { seen(e); dispatch('ticket', parse(e.data)); });
   es.addEventListener('queues', () => dispatch('queues'));
   es.addEventListener('reset', (e) => { seen(e); dispatch('reset', parse(e.data)); });
