@@ -94,6 +94,11 @@ test('待派单: a row dispatched by someone else changes in place, greyed as no
   assert.equal(d.status, 200, d.text);
   await row.locator('td.state .badge', { hasText: '已派单' }).waitFor(SOON);
   assert.equal(await row.locator('td.dept').textContent(), '网络运维部');
+  // highlighted for a moment; with reduced motion still, without the fade
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  assert.deepEqual(await row.evaluate((tr) => [tr.classList.contains('live-changed'), getComputedStyle(tr.cells[0]).animationName]),
+    [true, 'none']);
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
   assert.equal(await row.getAttribute('data-version'), String(d.body.version));
   // it stays where it was, marked, so nothing jumps under the pointer
   assert.match(await row.getAttribute('class'), /left-list/);
@@ -112,6 +117,40 @@ test('待派单: a row dispatched by someone else changes in place, greyed as no
   assert.equal(c.navigations, navigations, 'no navigation');
   assert.equal(c.events, 1, 'one stream');
   assert.deepEqual(await axe(page), []);
+  w.assertClean();
+  await ctx.close();
+});
+
+test('a bulk 催单 of 30 shown rows: each row redrawn after one fetch of its ticket, at most four at once', async () => {
+  const numbers = [];
+  for (let i = 0; i < 30; i++) numbers.unshift(await newTicket(`批量催单 ${i}`));
+  const { ctx, page, c } = await as('dispatcher1');
+  const w = watch(page);
+  await page.locator(`tr[data-number="${numbers[29]}"]`).waitFor();
+  await streamOpen(page, c);
+  let open = 0, most = 0;
+  const fetched = new Map();
+  const one = (r) => /^\/api\/v1\/tickets\/TS\d+$/.test(new URL(r.url()).pathname);
+  page.on('request', (r) => {
+    if (!one(r)) return;
+    open++;
+    most = Math.max(most, open);
+    const n = new URL(r.url()).pathname.split('/').pop();
+    fetched.set(n, (fetched.get(n) || 0) + 1);
+  });
+  const done = (r) => { if (one(r)) open--; };
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
+  const r = await u.supervisor1.post('/api/v1/tickets/actions/urge', { tickets: numbers.map((number) => ({ number })),
+    inputs: { comment: '批量催单' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.done, 30);
+  const versions = Object.fromEntries(r.body.results.map((x) => [x.number, String(x.version)]));
+  await until(page, (want) => Object.entries(want).every(([n, v]) => document.querySelector(`tr[data-number="${n}"]`).dataset.version === v),
+    versions, { timeout: 10000 });
+  assert.deepEqual([...fetched.keys()].sort(), [...numbers].sort());
+  assert.ok([...fetched.values()].every((x) => x === 1), JSON.stringify([...fetched]));
+  assert.ok(most <= 4, `${most} tickets fetched at once`);
   w.assertClean();
   await ctx.close();
 });
