@@ -254,6 +254,42 @@ test('an update while an action form is open keeps what was typed: 此工单已�
   await ctx.close();
 });
 
+test('editing a draft: its own 保存 is no news; a change from elsewhere keeps the form and what was typed', async () => {
+  const number = await newTicket('要改的草稿', false);
+  const { ctx, page, c } = await as('agent1');
+  const w = watch(page);
+  const n = c.events;
+  await page.goto(`${srv.url}/tickets/${number}`);
+  await page.locator('.ticket-head h1', { hasText: number }).waitFor();
+  await streamOpen(page, c, n);
+  await mark(page);
+  await page.getByRole('button', { name: '编辑草稿', exact: true }).click();
+  await page.getByLabel('主题', { exact: true }).fill('改过一次的主题');
+  await page.keyboard.press('Control+s');
+  await page.locator('.notice', { hasText: `草稿 ${number} 已保存。` }).waitFor();
+  await page.locator('.ticket-head .subject', { hasText: '改过一次的主题' }).waitFor();
+  await sleep(1500);
+  assert.equal(await page.locator('.live-line.warn').count(), 0, 'its own save is not "updated by someone else"');
+  // again into the form; a 备注 from elsewhere (the same agent's script) meanwhile
+  await page.getByRole('button', { name: '编辑草稿', exact: true }).click();
+  await page.getByLabel('主题', { exact: true }).fill('第二次修改，还没保存');
+  assert.equal((await u.agent1.post(`/api/v1/tickets/${number}/actions/comment`, { comment: '用户来电补充' })).status, 200);
+  const line = page.locator('.live-line.warn', { hasText: '此工单已被他人更新' });
+  await line.waitFor(SOON);
+  assert.equal(await page.getByLabel('主题', { exact: true }).inputValue(), '第二次修改，还没保存');
+  await line.getByRole('button', { name: '重新加载', exact: true }).click();
+  await page.locator('.timeline li', { hasText: '用户来电补充' }).waitFor();
+  assert.equal(await page.getByLabel('主题', { exact: true }).inputValue(), '第二次修改，还没保存');
+  // and it saves from the version now shown
+  await page.getByLabel('主题', { exact: true }).focus();
+  await page.keyboard.press('Control+s');
+  await page.locator('.ticket-head .subject', { hasText: '第二次修改，还没保存' }).waitFor();
+  assert.equal((await u.agent1.get(`/api/v1/tickets/${number}`)).body.subject, '第二次修改，还没保存');
+  assert.ok(await marked(page));
+  w.assertClean();
+  await ctx.close();
+});
+
 test('one stream per tab across pages; after a logout no reconnecting, here or in another tab of the session', async () => {
   const { ctx, page, c } = await as('dispatcher1');
   const w = watch(page, { allow: [{ url: '/api/v1/events' }] }); // the stream closed at the logout

@@ -159,12 +159,20 @@ export async function render(ctx) {
   // An event said the ticket changed (or the stream was reset). Nothing to
   // do while this page's own action is under way (its answer brings the
   // ticket) or when the version shown is that one already.
-  let refreshing = null;
+  let refreshing = null, typingTimer = 0;
+  const typing = () => panel.childElementCount > 0 || Boolean(infoSlot.querySelector('.edit-draft'));
   function freshen() {
     if (!ready || sending || refreshing || !behind()) return;
-    if (panel.childElementCount || infoSlot.querySelector('.edit-draft')) {
-      replace(liveSlot, h('p', { class: 'live-line warn' }, t('live.ticket_changed'), ' ',
-        h('button', { type: 'button', class: 'link', on: { click: () => reloadKeeping() } }, t('live.reload'))));
+    if (typing()) {
+      // the draft's form saves by itself (ticket-form.js): its own change
+      // comes back as an event before onDone reloads, so look again shortly
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => {
+        if (!ready || sending || !behind()) return;
+        if (!typing()) { freshen(); return; }
+        replace(liveSlot, h('p', { class: 'live-line warn' }, t('live.ticket_changed'), ' ',
+          h('button', { type: 'button', class: 'link', on: { click: () => reloadKeeping() } }, t('live.reload'))));
+      }, 800);
       return;
     }
     const before = document.activeElement;
@@ -195,7 +203,13 @@ export async function render(ctx) {
       return;
     }
     liveSlot.replaceChildren();
-    if (editing && mine()) openEdit();
+    if (editing && mine()) {
+      // what was typed goes on from the version now shown (a save would
+      // otherwise meet the 412 of the version it started from)
+      const st = formstore.load(editKey);
+      if (st && st.draft) { st.draft.version = tk.version; formstore.save(editKey, st); }
+      openEdit();
+    }
     else if (editing) { replace(infoSlot, details(tk)); notify(t('live.draft_gone'), 'warn'); }
     else if (pending && panel.childElementCount) {
       if (tk.allowed_actions.includes(pending.action)) openAction(pending.action, pending.values);
@@ -275,5 +289,5 @@ export async function render(ctx) {
   else if (pending && tk.allowed_actions.includes(pending.action)) openAction(pending.action, pending.values);
   ready = true;
   freshen(); // a change heard while the page was loading
-  return () => { unsubscribe(); if (unbindKeys) unbindKeys(); };
+  return () => { unsubscribe(); clearTimeout(typingTimer); if (unbindKeys) unbindKeys(); };
 }
