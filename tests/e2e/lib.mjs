@@ -37,9 +37,40 @@ export async function context(browser, { lang = 'zh-CN', viewport = WIDE } = {})
   return ctx;
 }
 
+// Requests of a page under way, except the event stream (live.js keeps one
+// open on every list and ticket page, so 'networkidle' never comes).
+const underWay = new WeakMap();
+export function track(page) {
+  if (underWay.has(page)) return underWay.get(page);
+  const open = new Set();
+  const stream = (r) => new URL(r.url()).pathname === '/api/v1/events';
+  page.on('request', (r) => { if (!stream(r)) open.add(r); });
+  page.on('requestfinished', (r) => open.delete(r));
+  page.on('requestfailed', (r) => open.delete(r));
+  underWay.set(page, open);
+  return open;
+}
+
+// Like waitForLoadState('networkidle') but for pages with an event stream:
+// no request under way (of those seen since track or watch) and no new
+// resource loaded for 500 ms.
+export async function settled(page, { timeout = 15000 } = {}) {
+  const open = track(page);
+  const end = Date.now() + timeout;
+  let count = -1, since = Date.now();
+  for (;;) {
+    const n = await page.evaluate(() => performance.getEntriesByType('resource').length);
+    if (n !== count || open.size) { count = n; since = Date.now(); }
+    if (Date.now() - since >= 500) return;
+    if (Date.now() > end) throw new Error(`settled: still loading after ${timeout} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 // Collects what must never happen on a page: console errors, uncaught
 // exceptions, failed requests, HTTP errors (except those in allow).
 export function watch(page, { allow = [] } = {}) {
+  track(page);
   const problems = [];
   const allowed = (url, status) => allow.some((a) => (a.status === undefined || a.status === status) && url.includes(a.url || ''));
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`); });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  launch, context, login, watch, axe, unlabelled, rawKeys, shot, startServer, stopClean, clients, sql, netTicket, ROOT, WIDE, PHONE,
+  launch, context, login, watch, settled, axe, unlabelled, rawKeys, shot, startServer, stopClean, clients, sql, netTicket, ROOT, WIDE, PHONE,
 } from './lib.mjs';
 
 const DICT = {
@@ -98,6 +98,7 @@ const PAGES = [
   { name: 'replied', user: 'supervisor1', path: '/replied' },
   { name: 'todo', user: 'handler_net1', path: '/todo' },
   { name: 'working', user: 'handler_net1', path: '/working' },
+  { name: 'search', user: 'dispatcher1', path: '/search?q=%E4%BF%A1%E5%8F%B7' },
   { name: 'ticket-closed', user: 'supervisor1', path: () => `/tickets/${closed}` },
   { name: 'ticket-action', user: 'supervisor1', path: () => `/tickets/${closed}`, prepare: async (p) => {
     await p.locator('.action-bar button').first().click();
@@ -140,7 +141,7 @@ for (const lang of ['zh-CN', 'en']) {
         await page.setViewportSize(vp);
         await page.goto(srv.url + path);
         await page.locator('main h1').waitFor();
-        await page.waitForLoadState('networkidle');
+        await settled(page); // not 'networkidle': lists and tickets keep the event stream open
         if (pg.prepare) await pg.prepare(page);
         await shot(page, `${pg.name}-${lang}-${width}`);
         if (width === '1366') {

@@ -14,6 +14,7 @@ import * as loginPage from './pages/login.js';
 import * as intakePage from './pages/intake.js';
 import * as listPage from './pages/list.js';
 import * as ticketPage from './pages/ticket.js';
+import * as searchPage from './pages/search.js';
 import * as notFoundPage from './pages/notfound.js';
 
 // 统计报表 is loaded when first opened (its pages and chart.js are not part
@@ -36,6 +37,7 @@ const ROUTES = [
   { path: '/pending', page: listPage, view: 'pending', roles: CENTRE, menu: 'nav.pending' },
   { path: '/replied', page: listPage, view: 'replied', roles: CENTRE, menu: 'nav.replied' },
   { path: '/tickets', page: listPage, view: 'all', menu: 'nav.tickets' },
+  { path: '/search', page: searchPage, menu: 'search.menu' },
   { path: '/tickets/:number', page: ticketPage },
   { path: '/reports', page: reportsPage, roles: REPORTS, menu: 'nav.reports' },
   { path: '/reports/:report', page: reportsPage, roles: REPORTS },

@@ -14,6 +14,19 @@ let relogging = null;
 
 export const currentUser = () => user;
 
+// onChange(fn): fn(user) after a login, fn(null) at a logout (live.js
+// stops its stream then and starts it again after the next login).
+const listeners = new Set();
+export function onChange(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+function changed() {
+  for (const fn of [...listeners]) {
+    try { fn(user); } catch (e) { console.error(e); }
+  }
+}
+
 // Anyone may ask /api/v1/session: {"user": null} when not logged in.
 export async function loadMe() {
   const r = await api.get('/api/v1/session', { relogin: false });
@@ -26,11 +39,13 @@ export async function login(username, password) {
   const r = await api.post('/api/v1/session', { username, password }, { relogin: false, retry: false });
   user = r.body.user;
   api.setCsrf(r.body.csrf_token);
+  changed();
   return user;
 }
 
 export async function logout() {
   user = null; // from here a 401 means "logged out", not "log in again" (relogin)
+  changed();
   try {
     await api.del('/api/v1/session', { relogin: false, retry: false });
   } catch {

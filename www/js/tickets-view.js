@@ -42,10 +42,12 @@ function subjectCell(tk) {
     hl.snippet && h('div', { class: 'snippet' }, ...marked(hl.snippet)));
 }
 
+const marks = new WeakMap(); // row → the highlight its ticket came with
+
 function row(tk) {
   const over = Boolean(fmtDeadline(tk) && fmtDeadline(tk).overdue);
   // data-label names a cell where the table becomes cards (phone width)
-  return h('tr', { class: over ? 'overdue' : null, dataset: { number: tk.number, version: String(tk.version) } },
+  const tr = h('tr', { class: over ? 'overdue' : null, dataset: { number: tk.number, version: String(tk.version) } },
     h('td', { class: 'num' }, h('a', { class: 'row-link', href: `/tickets/${tk.number}` }, tk.number)),
     subjectCell(tk),
     h('td', { class: 'cat', dataset: { label: t('list.category') } }, tk.category_name),
@@ -53,6 +55,8 @@ function row(tk) {
     h('td', { class: 'dept', dataset: { label: t('list.department') } }, tk.department_name || '—'),
     h('td', { class: 'deadline', dataset: { label: t('list.deadline') } },
       over && h('span', { class: 'sr-only' }, t('list.overdue_row')), countdown(tk)));
+  if (tk.highlight) marks.set(tr, tk.highlight);
+  return tr;
 }
 
 // The list table; more rows can be appended (next page), and a row shown
@@ -71,7 +75,12 @@ export function ticketTable(items, caption) {
     rowOf,
     update(tk) {
       const old = rowOf(tk.number);
-      if (old) old.replaceWith(row(tk));
+      if (!old) return;
+      // a fresh copy of a ticket has no highlight: keep the search's marks
+      // while the subject they mark is the same
+      const hl = marks.get(old);
+      const keep = !tk.highlight && hl && (!hl.subject || hl.subject.join('') === tk.subject);
+      old.replaceWith(row(keep ? { ...tk, highlight: hl } : tk));
     },
   };
 }

@@ -13,10 +13,9 @@ import { states, categoryOptions, regions } from '../reference.js';
 import { ticketTable, moveRow } from '../tickets-view.js';
 import { showErrors } from '../fields.js';
 import * as router from '../router.js';
+import { loadPage, PAGE } from '../list-loader.js';
+import { followTable } from '../live.js';
 
-const PAGE = 50;
-const AUTO_MS = 1000;     // a bounded search goes on by itself for about this long
-const AUTO_REQUESTS = 25; // and at most this many requests
 const FILTERS = ['state', 'category', 'region', 'overdue', 'q', 'sort'];
 const SORTS = ['created', 'deadline', 'priority'];
 
@@ -116,24 +115,16 @@ export async function render(ctx) {
   ];
   let shown = 0;
   let table = null;
+  // live updates: rows redrawn in place, "N 张新工单 · 刷新" above the list
+  const live = followTable(() => table, { params, user: ctx.user, reload: () => router.go() });
+  wrap.before(live.notice);
   const load = async (cursor) => {
     try {
-      // The server bounds each request's work: a search with rare filters
-      // may answer a few rows or none, with a cursor. Go on by ourselves,
-      // request by request, until the page is full or for about a second;
-      // then say how far the search got and let 加载更多 go on.
-      const started = performance.now();
-      const items = [];
-      let body;
-      let requests = 0;
-      do {
-        body = (await api.get('/api/v1/tickets' + api.query({ ...params, limit: PAGE - items.length, cursor }))).body;
-        items.push(...body.items);
-        cursor = body.next_cursor;
-        requests++;
-        if (body.partial && !items.length) status.textContent = t('list.searching', { time: fmtTime(body.searched_to) });
-      } while (body.partial && cursor && items.length < PAGE && requests < AUTO_REQUESTS &&
-               performance.now() - started < AUTO_MS);
+      const r = await loadPage(params, cursor, {
+        onSearching: (to) => { status.textContent = t('list.searching', { time: fmtTime(to) }); } });
+      const { items } = r;
+      const body = { partial: r.partial, searched_to: r.searchedTo };
+      cursor = r.cursor;
       shown += items.length;
       if (items.length && !table) {
         table = ticketTable(items, t(view.title));
@@ -160,5 +151,5 @@ export async function render(ctx) {
     }
   };
   await load(null);
-  return () => unbind.forEach((u) => u());
+  return () => { live.stop(); unbind.forEach((u) => u()); };
 }

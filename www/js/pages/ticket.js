@@ -4,15 +4,19 @@
 // form of exactly its inputs (from the workflow data), sent with If-Match;
 // 查看流程 and 历史故障 beside it. The creator edits a draft here. A 412
 // (someone else changed the ticket) reloads it and keeps what was typed.
+// Live: a change made elsewhere (live.js) redraws the ticket at once, unless
+// an action form or the draft's form is open: then what was typed stays and
+// a line says "此工单已被他人更新 · 重新加载" (the same reload as after a 412).
 import { h, replace } from '../dom.js';
 import * as api from '../api.js';
 import { t, pick, fmtTime } from '../i18n.js';
 import * as formstore from '../formstore.js';
 import { notify } from '../dialog.js';
-import { action, category, categoryPath, stateName } from '../reference.js';
+import { action, actionName, category, categoryPath, stateName } from '../reference.js';
 import { actionForm } from '../action-form.js';
 import { ticketForm } from '../ticket-form.js';
 import { stateBadge, countdown, timeline, faultHistory } from '../tickets-view.js';
+import { subscribe } from '../live.js';
 
 function value(v) {
   return v === null || v === undefined || v === '' ? '—' : v;
@@ -69,6 +73,14 @@ export async function render(ctx) {
   const actionKey = `action.${number}`, editKey = `edit.${number}`;
   let tk = null, etag = null, hist = null, faultItems = [];
   let unbindKeys = null;
+  // live updates: the newest version an event announced, and whether this
+  // page is sending an action (its own change comes back as an event too)
+  let heard = 0, sending = false, wasReset = false, ready = false;
+  const behind = () => wasReset || tk.version < heard;
+  const unsubscribe = subscribe({
+    ticket: (ev) => { if (ev.number === number) { heard = Math.max(heard, ev.version); freshen(); } },
+    reset: () => { wasReset = true; freshen(); },
+  });
 
   const loadTicket = async () => {
     const [a, b] = await Promise.all([api.get(base), api.get(`${base}/history`)]);
@@ -91,15 +103,16 @@ export async function render(ctx) {
     if (e.status === 404) {
       ctx.main.append(h('section', { class: 'notfound' }, h('h1', {}, t('ticket.not_found_title')),
         h('p', {}, t('ticket.not_found', { number })), h('p', {}, h('a', { href: ctx.home }, t('notfound.home')))));
-      return null;
+      return unsubscribe;
     }
     ctx.main.append(h('h1', {}, number), h('p', { class: 'form-error', role: 'alert' }, t('common.failed', { message: e.message })));
-    return null;
+    return unsubscribe;
   }
 
   const headSlot = h('div'), infoSlot = h('div'), actionsSlot = h('div'), panel = h('div', { class: 'action-panel' });
   const flowSlot = h('div'), faultSlot = h('div');
-  ctx.main.append(headSlot, h('div', { class: 'ticket-grid' },
+  const liveSlot = h('div', { class: 'live-ticket', role: 'status' });
+  ctx.main.append(liveSlot, headSlot, h('div', { class: 'ticket-grid' },
     h('div', { class: 'ticket-main' },
       // the actions first: what the handler came to do, above the fold
       h('section', { 'aria-labelledby': 'h-actions', class: 'actions' }, h('h2', { id: 'h-actions' }, t('ticket.actions')),
@@ -137,8 +150,71 @@ export async function render(ctx) {
   }
 
   async function reload() {
+    wasReset = false;
     await loadTicket();
+    if (!behind()) liveSlot.replaceChildren();
     paint();
+  }
+
+  // An event said the ticket changed (or the stream was reset). Nothing to
+  // do while this page's own action is under way (its answer brings the
+  // ticket) or when the version shown is that one already.
+  let refreshing = null, typingTimer = 0;
+  const typing = () => panel.childElementCount > 0 || Boolean(infoSlot.querySelector('.edit-draft'));
+  function freshen() {
+    if (!ready || sending || refreshing || !behind()) return;
+    if (typing()) {
+      // the draft's form saves by itself (ticket-form.js): its own change
+      // comes back as an event before onDone reloads, so look again shortly
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => {
+        if (!ready || sending || !behind()) return;
+        if (!typing()) { freshen(); return; }
+        replace(liveSlot, h('p', { class: 'live-line warn' }, t('live.ticket_changed'), ' ',
+          h('button', { type: 'button', class: 'link', on: { click: () => reloadKeeping() } }, t('live.reload'))));
+      }, 800);
+      return;
+    }
+    const before = document.activeElement;
+    const focusAction = before && before.dataset ? before.dataset.action : null;
+    const hadFocus = before && ctx.main.contains(before) && before !== document.body;
+    refreshing = reload().then(() => {
+      replace(liveSlot, h('p', { class: 'live-line' }, t('live.ticket_updated', { time: fmtTime(tk.updated_at) })));
+      const head = headSlot.querySelector('.ticket-head');
+      if (head) { head.classList.add('live-changed'); setTimeout(() => head.classList.remove('live-changed'), 2500); }
+      // the focus stays where it was, or as near as the new page allows
+      if (hadFocus && !before.isConnected) {
+        const same = focusAction && actionsSlot.querySelector(`button[data-action="${CSS.escape(focusAction)}"]`);
+        const h1 = headSlot.querySelector('h1');
+        if (same) same.focus();
+        else if (h1) { h1.tabIndex = -1; h1.focus(); }
+      }
+    }, (e) => console.error(e)).finally(() => { refreshing = null; freshen(); });
+  }
+
+  // 重新加载 on the line above: as after a 412, what is typed is kept.
+  async function reloadKeeping() {
+    const pending = formstore.load(actionKey);
+    const editing = Boolean(infoSlot.querySelector('.edit-draft'));
+    try {
+      await reload();
+    } catch (e) {
+      notify(t('common.failed', { message: e.message }), 'error');
+      return;
+    }
+    liveSlot.replaceChildren();
+    if (editing && mine()) {
+      // what was typed goes on from the version now shown (a save would
+      // otherwise meet the 412 of the version it started from)
+      const st = formstore.load(editKey);
+      if (st && st.draft) { st.draft.version = tk.version; formstore.save(editKey, st); }
+      openEdit();
+    }
+    else if (editing) { replace(infoSlot, details(tk)); notify(t('live.draft_gone'), 'warn'); }
+    else if (pending && panel.childElementCount) {
+      if (tk.allowed_actions.includes(pending.action)) openAction(pending.action, pending.values);
+      else notify(t('live.action_gone', { action: actionName(pending.action) }), 'warn');
+    }
   }
 
   function openAction(code, values = {}) {
@@ -152,6 +228,7 @@ export async function render(ctx) {
       onCancel: () => closePanel(),
       onSubmit: async (inputs) => {
         af.busy(true);
+        sending = true;
         try {
           const r = await api.post(`${base}/actions/${code}`, inputs, { ifMatch: etag });
           formstore.clear(actionKey);
@@ -174,6 +251,9 @@ export async function render(ctx) {
             return;
           }
           notify(t('common.failed', { message: e.message }), 'error');
+        } finally {
+          sending = false;
+          freshen();
         }
       },
     });
@@ -207,5 +287,7 @@ export async function render(ctx) {
   const pending = formstore.load(actionKey);
   if (formstore.load(editKey) && mine()) openEdit();
   else if (pending && tk.allowed_actions.includes(pending.action)) openAction(pending.action, pending.values);
-  return () => { if (unbindKeys) unbindKeys(); };
+  ready = true;
+  freshen(); // a change heard while the page was loading
+  return () => { unsubscribe(); clearTimeout(typingTimer); if (unbindKeys) unbindKeys(); };
 }
