@@ -15,9 +15,19 @@ import * as intakePage from './pages/intake.js';
 import * as listPage from './pages/list.js';
 import * as ticketPage from './pages/ticket.js';
 import * as notFoundPage from './pages/notfound.js';
+import * as adminNav from './pages/admin-nav.js';
+import * as adminUsers from './pages/admin-users.js';
+import * as adminTokens from './pages/admin-tokens.js';
+import * as adminDepartments from './pages/admin-departments.js';
+import * as adminCategories from './pages/admin-categories.js';
+import * as adminCategoryEdit from './pages/admin-category-edit.js';
+import * as adminPhrases from './pages/admin-phrases.js';
+import * as adminSegments from './pages/admin-segments.js';
+import * as adminAudit from './pages/admin-audit.js';
 
 const AGENT = ['agent', 'admin'];
 const CENTRE = ['dispatcher', 'supervisor', 'admin'];
+const ADMIN = ['admin'];
 
 // menu: the dictionary key of its menu item; roles: who may open it.
 const ROUTES = [
@@ -32,6 +42,16 @@ const ROUTES = [
   { path: '/replied', page: listPage, view: 'replied', roles: CENTRE, menu: 'nav.replied' },
   { path: '/tickets', page: listPage, view: 'all', menu: 'nav.tickets' },
   { path: '/tickets/:number', page: ticketPage },
+  { path: '/admin', page: adminNav, roles: ADMIN, menu: 'admin.title', section: true },
+  { path: '/admin/users', page: adminUsers, roles: ADMIN },
+  { path: '/admin/tokens', page: adminTokens, roles: ADMIN },
+  { path: '/admin/departments', page: adminDepartments, roles: ADMIN },
+  { path: '/admin/categories', page: adminCategories, roles: ADMIN },
+  { path: '/admin/categories/new', page: adminCategoryEdit, roles: ADMIN },
+  { path: '/admin/categories/edit', page: adminCategoryEdit, roles: ADMIN },
+  { path: '/admin/phrases', page: adminPhrases, roles: ADMIN },
+  { path: '/admin/segments', page: adminSegments, roles: ADMIN },
+  { path: '/admin/audit', page: adminAudit, roles: ADMIN },
 ];
 
 const allowed = (route, user) => !route.roles || route.roles.includes(user.role);
@@ -48,7 +68,7 @@ function renderHeader() {
   if (!user) { top.hidden = true; top.replaceChildren(); return; }
   const here = location.pathname;
   const items = ROUTES.filter((r) => r.menu && allowed(r, user)).map((r) => h('li', {},
-    h('a', { href: r.path, 'aria-current': here === r.path ? 'page' : null }, t(r.menu))));
+    h('a', { href: r.path, 'aria-current': here === r.path || (r.section && here.startsWith(r.path + '/')) ? 'page' : null }, t(r.menu))));
   const other = currentLang() === 'en' ? 'zh-CN' : 'en';
   replace(top,
     h('a', { class: 'brand', href: homePath(user) }, t('app.name')),
