@@ -15,19 +15,23 @@ import * as intakePage from './pages/intake.js';
 import * as listPage from './pages/list.js';
 import * as ticketPage from './pages/ticket.js';
 import * as notFoundPage from './pages/notfound.js';
-import * as adminNav from './pages/admin-nav.js';
-import * as adminUsers from './pages/admin-users.js';
-import * as adminTokens from './pages/admin-tokens.js';
-import * as adminDepartments from './pages/admin-departments.js';
-import * as adminCategories from './pages/admin-categories.js';
-import * as adminCategoryEdit from './pages/admin-category-edit.js';
-import * as adminPhrases from './pages/admin-phrases.js';
-import * as adminSegments from './pages/admin-segments.js';
-import * as adminAudit from './pages/admin-audit.js';
 
 const AGENT = ['agent', 'admin'];
 const CENTRE = ['dispatcher', 'supervisor', 'admin'];
 const ADMIN = ['admin'];
+
+// A page module loaded when first opened (the 系统管理 pages: no one
+// else's first page carries them).
+const lazy = (load) => ({ render: async (ctx) => (await load()).render(ctx) });
+const adminNav = lazy(() => import('./pages/admin-nav.js'));
+const adminUsers = lazy(() => import('./pages/admin-users.js'));
+const adminTokens = lazy(() => import('./pages/admin-tokens.js'));
+const adminDepartments = lazy(() => import('./pages/admin-departments.js'));
+const adminCategories = lazy(() => import('./pages/admin-categories.js'));
+const adminCategoryEdit = lazy(() => import('./pages/admin-category-edit.js'));
+const adminPhrases = lazy(() => import('./pages/admin-phrases.js'));
+const adminSegments = lazy(() => import('./pages/admin-segments.js'));
+const adminAudit = lazy(() => import('./pages/admin-audit.js'));
 
 // menu: the dictionary key of its menu item; roles: who may open it.
 const ROUTES = [

@@ -4,12 +4,12 @@
 // actor) live in the URL; 50 rows a page, 加载更多 follows next_cursor.
 import { h, append, replace } from '../dom.js';
 import * as api from '../api.js';
-import { t, fmtTime } from '../i18n.js';
+import { t, has, fmtTime } from '../i18n.js';
 import { showErrors } from '../fields.js';
 import * as router from '../router.js';
 import { frame, table, input, select, showFailure } from './admin-nav.js';
 
-const KINDS = ['user', 'token', 'department', 'category', 'phrase', 'number_segments'];
+const KINDS = ['user', 'token', 'department', 'category', 'phrase', 'segments'];
 const PAGE = 50;
 
 const show = (v) => {
@@ -55,7 +55,10 @@ export async function render(ctx) {
     .map((k) => ({ label: t(k) }));
   cols[5].cls = 'text';
   let tbody = null, shown = 0;
-  const cells = (e) => [fmtTime(e.at), e.actor, t(`admin.action_${e.action}`), t(`admin.kind_obj_${e.object_kind}`), h('code', {}, e.object), changes(e)];
+  // (a kind or action newer than this page shows as the server names it)
+  const named = (prefix, code) => (has(prefix + code) ? t(prefix + code) : code);
+  const cells = (e) => [fmtTime(e.at), e.actor, named('admin.action_', e.action), named('admin.kind_obj_', e.object_kind),
+    h('code', {}, e.object), changes(e)];
 
   async function page(cursor) {
     let r;

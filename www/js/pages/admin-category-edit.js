@@ -12,6 +12,7 @@ import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { notify } from '../dialog.js';
 import { clearErrors } from '../fields.js';
+import * as formstore from '../formstore.js';
 import * as router from '../router.js';
 import { frame, input, textarea, select, checkbox, value, showFailure } from './admin-nav.js';
 import { fieldsEditor } from './admin-fields-editor.js';
@@ -35,14 +36,18 @@ export async function render(ctx) {
   }
   const title = editing ? t('admin.cat_edit', { name: cat.name }) : parent ? t('admin.cat_new_under_title', { name: parent.name }) : t('admin.cat_new_root');
   const body = frame(ctx, 'categories', title);
-  const c = cat || {};
+  // what was typed and not saved yet survives a reload (formstore.js)
+  const storeKey = `admin-category:${editing ? 'edit' : 'new'}:${code}`;
+  const kept = formstore.load(storeKey);
+  const c = { ...(cat || {}), ...(kept ? kept.values : {}) };
+  if (kept) c.fields_schema = kept.schema;
   const handling = departments.filter((d) => d.kind === 'handling' && (d.active || d.code === c.department));
   const prefix = parent ? `${parent.code}.` : '';
   const editor = fieldsEditor(c.fields_schema || []);
   const save = h('button', { type: 'submit', class: 'primary' }, editing ? t('admin.save') : t('admin.create'));
   const form = h('form', { class: 'admin-form category-form', novalidate: true },
     editing ? h('p', { class: 'muted' }, t('admin.cat_fixed', { code: c.code, parent: c.parent || t('admin.none') }))
-      : input('code', t('admin.code_segment'), { required: true, max: 20, help: prefix ? t('admin.code_segment_help', { prefix }) : t('admin.code_root_help'),
+      : input('code', t('admin.code_segment'), { value: c.code || '', required: true, max: 20, help: prefix ? t('admin.code_segment_help', { prefix }) : t('admin.code_root_help'),
         attrs: { autocomplete: 'off', spellcheck: 'false' } }),
     h('div', { class: 'admin-fields' },
       input('name', t('admin.cat_name'), { value: c.name, required: true, max: 40 }),
@@ -55,7 +60,21 @@ export async function render(ctx) {
     textarea('description', t('admin.description'), { value: c.description, rows: 3, max: 2000 }),
     editor.el,
     h('p', { class: 'form-error', role: 'alert', hidden: true }),
-    h('div', { class: 'buttons' }, save, h('a', { class: 'button', href: '/admin/categories' }, t('common.cancel'))));
+    h('div', { class: 'buttons' }, save, h('a', { class: 'button', href: '/admin/categories',
+      on: { click: () => formstore.clear(storeKey) } }, t('common.cancel'))));
+  const keep = () => {
+    const values = {};
+    for (const n of ['code', 'name', 'sla_hours', 'department', 'sort', 'active', 'description']) {
+      if (form.elements[n]) values[n] = value(form, n);
+    }
+    if (editing) delete values.code;
+    formstore.save(storeKey, { values, schema: editor.schema() });
+  };
+  form.addEventListener('input', keep);
+  form.addEventListener('change', keep);
+  form.addEventListener('click', (e) => { if (e.target.closest('button[type=button]')) setTimeout(keep, 0); });
+  const restored = kept && h('p', { class: 'restored', role: 'status' }, t('admin.cat_restored'), ' ',
+    h('button', { type: 'button', class: 'link', on: { click: () => { formstore.clear(storeKey); router.go(); } } }, t('admin.cat_discard')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
@@ -73,6 +92,7 @@ export async function render(ctx) {
         if (parent) b.parent = parent.code;
         out = (await api.post('/api/v1/categories', b)).body;
       }
+      formstore.clear(storeKey);
       await router.navigate('/admin/categories'); // (a new page clears the notices)
       notify(t(editing ? 'admin.cat_saved' : 'admin.cat_created', { name: out.name, code: out.code }));
     } catch (err) {
@@ -82,5 +102,5 @@ export async function render(ctx) {
       save.disabled = false;
     }
   });
-  body.append(form);
+  body.append(restored || '', form);
 }

@@ -10,6 +10,16 @@ import { regions } from '../reference.js';
 import { notify } from '../dialog.js';
 import { frame, table, input, select, checkbox, formDialog, value, loadInto } from './admin-nav.js';
 
+// The server's two reasons for refusing to switch a department off, in
+// the UI's language (anything else as it came).
+function conflict(e) {
+  if (e.status !== 409) return e;
+  const open = /still holds (\d+) open ticket/.exec(e.message);
+  if (open) e.message = t('admin.dept_still_open', { n: open[1] });
+  else if (/last active centre/.test(e.message)) e.message = t('admin.dept_last_centre');
+  return e;
+}
+
 export async function render(ctx) {
   const body = frame(ctx, 'departments');
   const list = h('div', {});
@@ -47,7 +57,11 @@ export async function render(ctx) {
         const m = members(f);
         const b = {};
         for (const k of Object.keys(m)) if (m[k] !== d[k]) b[k] = m[k];
-        return (await api.patch(`/api/v1/departments/${encodeURIComponent(d.code)}`, b)).body;
+        try {
+          return (await api.patch(`/api/v1/departments/${encodeURIComponent(d.code)}`, b)).body;
+        } catch (e) {
+          throw conflict(e);
+        }
       },
       onDone: (x) => { notify(t('admin.saved', { name: x.name })); refresh(); },
     });

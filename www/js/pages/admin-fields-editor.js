@@ -42,7 +42,7 @@ export function fieldsEditor(initial = []) {
       if (num('min') !== undefined) f.min = num('min');
       if (num('max') !== undefined) f.max = num('max');
     }
-    if (f.type === 'choice') f.options = q('options').value.split('\n').map((s) => s.trim()).filter(Boolean);
+    if (f.type === 'choice' && q('options')) f.options = q('options').value.split('\n').map((s) => s.trim()).filter(Boolean);
     return f;
   }
 
