@@ -319,6 +319,7 @@ test('号段导入: pasted CSV sent as text/csv, counts and the bad row with its
   const bad = res.locator('table.admin-table tbody tr');
   assert.equal(await bad.count(), 1);
   assert.equal(await bad.locator('td').first().textContent(), '3');
+  assert.match(await bad.locator('td').nth(1).textContent(), /前缀须为手机号的前 7 位/);
   assert.equal(sql(srv.db, "SELECT region FROM number_segments WHERE prefix = '1390874';"), 'QJ');
   await shot(page, 'admin-segments-result-wide');
   await page.setViewportSize(PHONE);

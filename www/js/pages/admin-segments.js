@@ -62,7 +62,18 @@ export async function render(ctx) {
   body.append(h('p', { class: 'help' }, t('admin.segments_intro', { regions: regions().map((r) => r.code).join(', ') })), form, result);
 }
 
+// the server's reasons for a bad row, in the UI's language (others as sent)
+const REASONS = [
+  [/^prefix must be the first 7 digits/, 'admin.seg_bad_prefix'],
+  [/^unknown region code/, 'admin.seg_bad_region'],
+  [/^expected prefix,region/, 'admin.seg_bad_columns'],
+];
+const rowReason = (why) => {
+  const hit = REASONS.find(([re]) => re.test(why));
+  return hit ? t(hit[1]) : reason(why);
+};
+
 function badRows(rows) {
   const cols = [{ label: t('admin.segments_line'), cls: 'num' }, { label: t('admin.segments_reason') }];
-  return table(t('admin.segments_bad_caption', { n: rows.length }), cols, rows, (r) => [String(r.line), reason(r.reason)]);
+  return table(t('admin.segments_bad_caption', { n: rows.length }), cols, rows, (r) => [String(r.line), rowReason(r.reason)]);
 }
