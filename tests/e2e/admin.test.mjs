@@ -321,9 +321,48 @@ test('号段导入: pasted CSV sent as text/csv, counts and the bad row with its
   assert.equal(await bad.locator('td').first().textContent(), '3');
   assert.match(await bad.locator('td').nth(1).textContent(), /前缀须为手机号的前 7 位/);
   assert.equal(sql(srv.db, "SELECT region FROM number_segments WHERE prefix = '1390874';"), 'QJ');
+  // a file: its content shown in the box, then imported
+  await page.locator('#seg-file').setInputFiles({ name: 'segments.csv', mimeType: 'text/csv', buffer: Buffer.from('1390875,BS\n1390876,XX\n') });
+  await page.waitForFunction(() => document.querySelector('textarea[name=csv]').value.includes('1390875,BS'));
+  await page.getByRole('button', { name: '导入', exact: true }).click();
+  await res.locator('li', { hasText: '新增 1' }).waitFor();
+  assert.match(await res.locator('table.admin-table tbody tr').first().textContent(), /^2未知的地区编码/);
+  assert.equal(sql(srv.db, "SELECT region FROM number_segments WHERE prefix = '1390875';"), 'BS');
   await shot(page, 'admin-segments-result-wide');
   await page.setViewportSize(PHONE);
   await shot(page, 'admin-segments-result-phone');
+  w.assertClean();
+  await ctx.close();
+});
+
+test('常用语: created for a category and state, changed, deleted after a confirmation', async () => {
+  const { ctx, page } = await as(browser, srv.url, 'admin');
+  const w = watch(page);
+  await page.goto(srv.url + '/admin/phrases');
+  await page.getByRole('button', { name: '新建常用语' }).click();
+  let dlg = page.getByRole('dialog', { name: '新建常用语' });
+  await field(dlg, '用途').selectOption('resolution');
+  await field(dlg, '投诉类型').selectOption('NET.SIGNAL');
+  await field(dlg, '工单状态').selectOption('in_progress');
+  await field(dlg, '内容').fill('经现场测试，已调整基站天线，信号恢复正常。');
+  await dlg.getByRole('button', { name: '创建' }).click();
+  const row = page.locator('table.admin-table tr', { hasText: '已调整基站天线' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /处理结果|信号弱\/无信号/);
+  const made = (await u.admin.get('/api/v1/phrases')).body.items.find((p) => p.text.includes('已调整基站天线'));
+  assert.deepEqual([made.kind, made.category, made.state], ['resolution', 'NET.SIGNAL', 'in_progress']);
+  await page.getByRole('button', { name: `修改常用语 #${made.id}` }).click();
+  dlg = page.getByRole('dialog', { name: `修改常用语 #${made.id}` });
+  await field(dlg, '投诉类型').selectOption('');
+  await field(dlg, '内容').fill('经现场测试，已调整天线，信号恢复正常。');
+  await dlg.getByRole('button', { name: '保存' }).click();
+  await page.locator('table.admin-table tr', { hasText: '已调整天线，' }).waitFor();
+  const changed = (await u.admin.get('/api/v1/phrases')).body.items.find((p) => p.id === made.id);
+  assert.deepEqual([changed.category, changed.state, changed.text], [null, 'in_progress', '经现场测试，已调整天线，信号恢复正常。']);
+  await page.getByRole('button', { name: `删除常用语 #${made.id}？` }).click();
+  await page.getByRole('dialog', { name: `删除常用语 #${made.id}？` }).getByRole('button', { name: '删除' }).click();
+  await page.locator('#notice', { hasText: `已删除常用语 #${made.id}` }).waitFor();
+  assert.equal((await u.admin.get('/api/v1/phrases')).body.items.some((p) => p.id === made.id), false);
   w.assertClean();
   await ctx.close();
 });
@@ -351,14 +390,15 @@ test('操作日志 shows those changes, filtered and paged to the end', async ()
   await page.setViewportSize(PHONE);
   await shot(page, 'admin-audit-filtered-phone');
   await page.setViewportSize(WIDE);
-  // paging: 60 phrase changes make two pages
+  // paging: 60 more phrase changes (3 before) make two pages
   for (let i = 0; i < 60; i++) assert.equal((await u.admin.post('/api/v1/phrases', { kind: 'hold', text: `请稍等 ${i}` })).status, 201);
   await page.goto(srv.url + '/admin/audit?object_kind=phrase');
   await rows.nth(49).waitFor();
   assert.equal(await rows.count(), 50);
   await page.getByRole('button', { name: '加载更多' }).click();
-  await rows.nth(59).waitFor();
-  await page.locator('.more', { hasText: '共 60 条' }).waitFor();
+  await rows.nth(62).waitFor();
+  await page.locator('.more', { hasText: '共 63 条' }).waitFor();
+  assert.equal(await rows.count(), 63);
   w.assertClean();
   await ctx.close();
 });
