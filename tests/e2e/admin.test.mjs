@@ -138,7 +138,7 @@ test('the form editor: a new category with a new required field, which an agent 
   await page.getByRole('button', { name: '创建', exact: true }).click();
   const err = page.locator('[data-for="fields_schema[2].options"] .error');
   await err.waitFor();
-  assert.match(await err.textContent(), /required|array/);
+  assert.match(await err.textContent(), /必填：每行一个选项/);
   assert.equal(await page.locator('.schema-row').nth(2).locator('textarea[aria-invalid=true]').count(), 1);
   assert.equal(await page.evaluate(() => document.activeElement.dataset.prop), 'options', 'the focus is on the bad control');
   // nothing typed was lost; the options fixed, it is created
@@ -165,7 +165,7 @@ test('the form editor: a new category with a new required field, which an agent 
   await page.getByRole('button', { name: '保存', exact: true }).click();
   const rowErr = page.locator('[data-for="fields_schema[1]"] > .error');
   await rowErr.waitFor();
-  assert.match(await rowErr.textContent(), /min is greater than max/);
+  assert.equal(await rowErr.textContent(), '最小值大于最大值');
   await shot(page, 'admin-category-schema-error-wide');
   assert.deepEqual((await u.admin.get('/api/v1/categories/NET.LIFT')).body.fields_schema, made.fields_schema, 'nothing changed');
   w.assertClean();

@@ -7,10 +7,32 @@
 // fields_schema[0].options[2], fields_schema[1] for min > max) land on the
 // row and control they name, because each row's boxes carry those paths.
 import { h, replace } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, reason } from '../i18n.js';
 import { field } from '../fields.js';
 
 export const TYPES = ['text', 'phone', 'yesno', 'choice', 'number'];
+
+// fields_schema_check's reasons (src/core/fields.c) in the UI's language;
+// anything else as the server said it.
+const REASONS = [
+  [/^must be one of text, phone/, 'admin.fs_type'],
+  [/^required, must match \[a-z\]/, 'admin.fs_name'],
+  [/^duplicate /, 'admin.fs_duplicate'],
+  [/^required, a string of 1 to (\d+) characters/, 'admin.fs_label'],
+  [/^min is greater than max/, 'admin.fs_min_max'],
+  [/^required, an array of 1 to (\d+) strings/, 'admin.fs_options'],
+  [/^duplicate option/, 'admin.fs_duplicate_option'],
+  [/^must be a string of 1 to (\d+) characters/, 'admin.fs_option'],
+  [/^must be an integer from 1 to (\d+)/, 'admin.fs_max_chars'],
+  [/^must be a number/, 'reason.number'],
+];
+const schemaReason = (why) => {
+  for (const [re, key] of REASONS) {
+    const m = re.exec(why);
+    if (m) return t(key, { n: m[1] });
+  }
+  return reason(why);
+};
 
 // {el, schema(), fixErrors(fields)}; rows from the schema given.
 export function fieldsEditor(initial = []) {
@@ -121,7 +143,9 @@ export function fieldsEditor(initial = []) {
     // the server's paths → the boxes of this editor
     fixErrors(fields) {
       const out = {};
-      for (const [k, v] of Object.entries(fields || {})) out[k.replace(/^(fields_schema\[\d+\]\.options)\[\d+\]$/, '$1')] = v;
+      for (const [k, v] of Object.entries(fields || {})) {
+        out[k.replace(/^(fields_schema\[\d+\]\.options)\[\d+\]$/, '$1')] = k.startsWith('fields_schema') ? schemaReason(v) : v;
+      }
       return out;
     },
   };
