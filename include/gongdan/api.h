@@ -56,7 +56,8 @@ enum gd_status api_region_lookup(struct request *req);
 enum gd_status api_workflow(struct request *req);
 
 /* admin.c - the admin API of the reference data (admin only):
- * departments and categories (POST, GET/PATCH .../{code}), number segments
+ * departments and categories (POST, GET/PATCH .../{code}; every one, inactive
+ * too, at GET /api/v1/admin/departments and /admin/categories), number segments
  * (POST /api/v1/segments, text/csv or JSON), the audit log (GET
  * /api/v1/audit) */
 enum gd_status api_departments_create(struct request *req);
@@ -65,6 +66,8 @@ enum gd_status api_departments_update(struct request *req);
 enum gd_status api_categories_create(struct request *req);
 enum gd_status api_categories_get(struct request *req);
 enum gd_status api_categories_update(struct request *req);
+enum gd_status api_admin_departments(struct request *req);
+enum gd_status api_admin_categories(struct request *req);
 enum gd_status api_segments_import(struct request *req);
 enum gd_status api_audit_list(struct request *req);
 

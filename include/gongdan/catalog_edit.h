@@ -51,6 +51,11 @@ struct db;
  * too); GD_E_NOT_FOUND when there is none. */
 enum gd_status department_get(struct db *d, const char *code, json_t **out);
 enum gd_status category_get(struct db *d, const char *code, json_t **out);
+/* Every department or category in that shape, inactive ones too, as an
+ * array (by sort, then id); the reference tables are small (tens to a few
+ * hundred rows), so one answer holds them all. */
+enum gd_status department_all(struct db *d, json_t **out);
+enum gd_status category_all(struct db *d, json_t **out);
 
 /* Creates from in; code_out (64 bytes) receives the new code. */
 enum gd_status department_create(struct db *w, const struct principal *who, const json_t *in, char code_out[64],

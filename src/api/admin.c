@@ -22,12 +22,13 @@ struct admin_kind {
 	enum gd_status (*update)(struct db *w, const struct principal *who, const char *code, const json_t *in,
 				 struct gd_err *e);
 	enum gd_status (*get)(struct db *d, const char *code, json_t **out);
+	enum gd_status (*all)(struct db *d, json_t **out);
 };
 
 static const struct admin_kind departments = {"department", "/api/v1/departments", department_create,
-					      department_update, department_get};
+					      department_update, department_get, department_all};
 static const struct admin_kind categories = {"category", "/api/v1/categories", category_create, category_update,
-					     category_get};
+					     category_get, category_all};
 
 /* One admin change waiting for the writer: copies of what the request said. */
 struct admin_job {
@@ -131,6 +132,18 @@ static enum gd_status kind_get(struct request *req, const struct admin_kind *k)
 	return GD_OK;
 }
 
+/* {"items":[every object, inactive ones too]}: the admin pages' lists */
+static enum gd_status kind_all(struct request *req, const struct admin_kind *k)
+{
+	static const char *const allowed[] = {NULL};
+	json_t *items;
+	enum gd_status s;
+	if ((s = req_query_allow(req, allowed)) || (s = k->all(db_reader(), &items)))
+		return s;
+	req_reply_json(req, 200, json_pack("{s:o}", "items", items));
+	return GD_OK;
+}
+
 static enum gd_status kind_update(struct request *req, const struct admin_kind *k)
 {
 	char code[64];
@@ -153,6 +166,11 @@ enum gd_status api_departments_get(struct request *req)
 	return kind_get(req, &departments);
 }
 
+enum gd_status api_admin_departments(struct request *req)
+{
+	return kind_all(req, &departments);
+}
+
 enum gd_status api_departments_update(struct request *req)
 {
 	return kind_update(req, &departments);
@@ -166,6 +184,11 @@ enum gd_status api_categories_create(struct request *req)
 enum gd_status api_categories_get(struct request *req)
 {
 	return kind_get(req, &categories);
+}
+
+enum gd_status api_admin_categories(struct request *req)
+{
+	return kind_all(req, &categories);
 }
 
 enum gd_status api_categories_update(struct request *req)

@@ -148,6 +148,14 @@ enum gd_status department_get(struct db *d, const char *code, json_t **out)
 	return db_fetch_one(st, department_json, out);
 }
 
+enum gd_status department_all(struct db *d, json_t **out)
+{
+	static const char sql[] = "SELECT code, name, kind, region, active, sort FROM departments ORDER BY sort, id";
+	struct db_stmt *st;
+	enum gd_status s = db_prepare(d, sql, &st);
+	return s ? s : db_collect(st, department_json, out);
+}
+
 static bool department_code_ok(const char *c)
 {
 	size_t n = c ? strlen(c) : 0;
@@ -295,6 +303,18 @@ enum gd_status category_get(struct db *d, const char *code, json_t **out)
 		return s;
 	db_bind_text(st, 1, code, -1);
 	return db_fetch_one(st, category_json, out);
+}
+
+enum gd_status category_all(struct db *d, json_t **out)
+{
+	/* flat, by sort then id: each names its parent, the client links them */
+	static const char sql[] =
+		"SELECT c.code, p.code, c.name, c.description, c.sla_hours, d.code, c.fields_schema, c.active, c.sort"
+		" FROM categories c LEFT JOIN categories p ON p.id = c.parent_id"
+		" LEFT JOIN departments d ON d.id = c.department_id ORDER BY c.sort, c.id";
+	struct db_stmt *st;
+	enum gd_status s = db_prepare(d, sql, &st);
+	return s ? s : db_collect(st, category_json, out);
 }
 
 /* A code's last segment: 1 to 20 of A-Z 0-9 _, not starting with _. */

@@ -43,6 +43,8 @@ static const struct route routes[] = {
 	{HTTP_POST, "/api/v1/departments", api_departments_create, ROUTE_ADMIN},
 	{GET, "/api/v1/departments/{code}", api_departments_get, ROUTE_ADMIN},
 	{HTTP_PATCH, "/api/v1/departments/{code}", api_departments_update, ROUTE_ADMIN},
+	{GET, "/api/v1/admin/departments", api_admin_departments, ROUTE_ADMIN},
+	{GET, "/api/v1/admin/categories", api_admin_categories, ROUTE_ADMIN},
 	{HTTP_POST, "/api/v1/segments", api_segments_import, ROUTE_ADMIN | ROUTE_CSV},
 	{GET, "/api/v1/audit", api_audit_list, ROUTE_ADMIN},
 	{GET, "/api/v1/regions/lookup", api_region_lookup, ROUTE_AUTH},

@@ -53,6 +53,8 @@ test('every admin route: 401 without credentials, 403 for every other role, and 
     ['patch', '/api/v1/categories/NET', { sla_hours: 12 }],
     ['post', '/api/v1/segments', { rows: [{ prefix: '1380000', region: 'KM' }] }],
     ['get', '/api/v1/audit'],
+    ['get', '/api/v1/admin/departments'],
+    ['get', '/api/v1/admin/categories'],
   ];
   const was = state();
   for (const [method, path, body] of routes) {
@@ -108,6 +110,42 @@ test('POST /api/v1/departments: created, listed, shown, and audited', async () =
   const d = await u.dispatcher1.post(`/api/v1/tickets/${t.body.number}/actions/dispatch`, inputsFor('dispatch', 'QJ2'));
   assert.equal(d.status, 200, d.text);
   assert.equal(d.body.department, 'QJ2');
+});
+
+test('GET /api/v1/admin/departments and /admin/categories: every one in the admin shape, inactive ones too', async () => {
+  let r = await u.admin.post('/api/v1/departments', { code: 'LISTX', name: '停用测试部', kind: 'handling', sort: 990 });
+  assert.equal(r.status, 201, r.text);
+  r = await u.admin.patch('/api/v1/departments/LISTX', { active: false });
+  assert.equal(r.status, 200, r.text);
+  r = await u.admin.post('/api/v1/categories', { code: 'LISTX', name: '停用测试类', sort: 990 });
+  assert.equal(r.status, 201, r.text);
+  r = await u.admin.post('/api/v1/categories', { code: 'LISTX.SUB', parent: 'LISTX', name: '下级', fields_schema: [{ name: 'n', label: '数', type: 'number' }] });
+  assert.equal(r.status, 201, r.text);
+  r = await u.admin.patch('/api/v1/categories/LISTX', { active: false });
+  assert.equal(r.status, 200, r.text);
+
+  const deps = await u.admin.get('/api/v1/admin/departments');
+  assert.equal(deps.status, 200, deps.text);
+  assert.deepEqual(deps.body.items.find((d) => d.code === 'LISTX'),
+    { code: 'LISTX', name: '停用测试部', kind: 'handling', region: null, active: false, sort: 990 });
+  assert.deepEqual(deps.body.items.find((d) => d.code === 'NET'), (await u.admin.get('/api/v1/departments/NET')).body);
+  // every department, the public list's (active) ones among them, in the same order
+  const count = Number(sql(srv.db, 'SELECT count(*) FROM departments;'));
+  assert.equal(deps.body.items.length, count);
+  const pub = (await u.agent1.get('/api/v1/departments')).body.map((d) => d.code);
+  assert.deepEqual(deps.body.items.filter((d) => d.active).map((d) => d.code), pub);
+
+  const cats = await u.admin.get('/api/v1/admin/categories');
+  assert.equal(cats.status, 200, cats.text);
+  assert.equal(cats.body.items.length, Number(sql(srv.db, 'SELECT count(*) FROM categories;')));
+  for (const code of ['LISTX', 'LISTX.SUB', 'NET.SIGNAL']) {
+    assert.deepEqual(cats.body.items.find((c) => c.code === code), (await u.admin.get(`/api/v1/categories/${code}`)).body, code);
+  }
+  // the public tree hides the inactive branch; the admin list has it
+  const tree = JSON.stringify((await u.agent1.get('/api/v1/categories')).body);
+  assert.ok(!tree.includes('LISTX'));
+  assert.equal(cats.body.items.find((c) => c.code === 'LISTX').active, false);
+  assert.equal((await u.admin.get('/api/v1/admin/categories?all=1')).status, 400);
 });
 
 test('POST /api/v1/departments: each bad member named, a taken code refused, nothing written', async () => {

@@ -29,19 +29,22 @@ const RETRY_STATUS = new Set([502, 503, 504]);
 
 // request('POST', '/api/v1/tickets', {body, ifMatch, signal, relogin: false})
 //   → {status, body, etag}; throws ApiError (or AbortError). With bytes: true
-//   a success is {status, bytes (an ArrayBuffer, as sent), headers}.
+//   a success is {status, bytes (an ArrayBuffer, as sent), headers}. With
+//   raw and type (raw: 'prefix,region\n…', type: 'text/csv') the body is
+//   sent as that text instead of JSON.
 export async function request(method, path, opts = {}) {
-  const { body, ifMatch, signal, relogin = true, retry = true, bytes = false } = opts;
+  const { body, ifMatch, signal, relogin = true, retry = true, bytes = false, raw, type } = opts;
   for (let attempt = 0; ; attempt++) {
     const headers = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (raw !== undefined) headers['content-type'] = type;
     if (method !== 'GET' && method !== 'HEAD' && csrf) headers['x-csrf-token'] = csrf;
     if (ifMatch) headers['if-match'] = ifMatch;
     let res;
     try {
       res = await fetch(path, {
         method, headers, signal, credentials: 'same-origin',
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (e) {
       if (e.name === 'AbortError' || !retry) throw e;

@@ -17,13 +17,24 @@ import * as ticketPage from './pages/ticket.js';
 import * as searchPage from './pages/search.js';
 import * as notFoundPage from './pages/notfound.js';
 
-// 统计报表 is loaded when first opened (its pages and chart.js are not part
-// of the first page's weight).
-const reportsPage = { render: (ctx) => import('./pages/reports.js').then((m) => m.render(ctx)) };
-
 const AGENT = ['agent', 'admin'];
 const CENTRE = ['dispatcher', 'supervisor', 'admin'];
 const REPORTS = ['dispatcher', 'supervisor', 'admin', 'handler']; // a handler: its own department's
+const ADMIN = ['admin'];
+
+// A page module loaded when first opened (统计报表 with chart.js, the 系统管理
+// pages): no one's first page carries them.
+const lazy = (load) => ({ render: async (ctx) => (await load()).render(ctx) });
+const reportsPage = lazy(() => import('./pages/reports.js'));
+const adminNav = lazy(() => import('./pages/admin-nav.js'));
+const adminUsers = lazy(() => import('./pages/admin-users.js'));
+const adminTokens = lazy(() => import('./pages/admin-tokens.js'));
+const adminDepartments = lazy(() => import('./pages/admin-departments.js'));
+const adminCategories = lazy(() => import('./pages/admin-categories.js'));
+const adminCategoryEdit = lazy(() => import('./pages/admin-category-edit.js'));
+const adminPhrases = lazy(() => import('./pages/admin-phrases.js'));
+const adminSegments = lazy(() => import('./pages/admin-segments.js'));
+const adminAudit = lazy(() => import('./pages/admin-audit.js'));
 
 // menu: the dictionary key of its menu item; roles: who may open it.
 const ROUTES = [
@@ -39,8 +50,18 @@ const ROUTES = [
   { path: '/tickets', page: listPage, view: 'all', menu: 'nav.tickets' },
   { path: '/search', page: searchPage, menu: 'search.menu' },
   { path: '/tickets/:number', page: ticketPage },
-  { path: '/reports', page: reportsPage, roles: REPORTS, menu: 'nav.reports' },
+  { path: '/reports', page: reportsPage, roles: REPORTS, menu: 'nav.reports', section: true },
   { path: '/reports/:report', page: reportsPage, roles: REPORTS },
+  { path: '/admin', page: adminNav, roles: ADMIN, menu: 'admin.title', section: true },
+  { path: '/admin/users', page: adminUsers, roles: ADMIN },
+  { path: '/admin/tokens', page: adminTokens, roles: ADMIN },
+  { path: '/admin/departments', page: adminDepartments, roles: ADMIN },
+  { path: '/admin/categories', page: adminCategories, roles: ADMIN },
+  { path: '/admin/categories/new', page: adminCategoryEdit, roles: ADMIN },
+  { path: '/admin/categories/edit', page: adminCategoryEdit, roles: ADMIN },
+  { path: '/admin/phrases', page: adminPhrases, roles: ADMIN },
+  { path: '/admin/segments', page: adminSegments, roles: ADMIN },
+  { path: '/admin/audit', page: adminAudit, roles: ADMIN },
 ];
 
 const allowed = (route, user) => !route.roles || route.roles.includes(user.role);
@@ -57,7 +78,7 @@ function renderHeader() {
   if (!user) { top.hidden = true; top.replaceChildren(); return; }
   const here = location.pathname;
   const items = ROUTES.filter((r) => r.menu && allowed(r, user)).map((r) => h('li', {},
-    h('a', { href: r.path, 'aria-current': here === r.path ? 'page' : null }, t(r.menu))));
+    h('a', { href: r.path, 'aria-current': here === r.path || (r.section && here.startsWith(r.path + '/')) ? 'page' : null }, t(r.menu))));
   const other = currentLang() === 'en' ? 'zh-CN' : 'en';
   replace(top,
     h('a', { class: 'brand', href: homePath(user) }, t('app.name')),
