@@ -7,16 +7,14 @@
 // move, Enter opens. 导出 CSV saves the whole list, every page.
 import { h, replace, append } from '../dom.js';
 import * as api from '../api.js';
-import { t, pick, fmtTime } from '../i18n.js';
+import { t, pick } from '../i18n.js';
 import * as keyboard from '../keyboard.js';
 import { states, categoryOptions, regions } from '../reference.js';
 import { ticketTable, moveRow } from '../tickets-view.js';
 import { showErrors } from '../fields.js';
 import * as router from '../router.js';
+import { fetchPage, shownText, moreButton, exportCsv } from '../list-loader.js';
 
-const PAGE = 50;
-const AUTO_MS = 1000;     // a bounded search goes on by itself for about this long
-const AUTO_REQUESTS = 25; // and at most this many requests
 const FILTERS = ['state', 'category', 'region', 'overdue', 'q', 'sort'];
 const SORTS = ['created', 'deadline', 'priority'];
 
@@ -62,39 +60,6 @@ function filterForm(values) {
   return form;
 }
 
-// Every page of the list as CSV, one request after another (each bounded
-// by the server), saved as one file: the first page brings the byte-order
-// mark and the header row, the later ones only rows (README, Lists).
-async function exportCsv(params, button, said) {
-  button.disabled = true;
-  const parts = [];
-  let cursor = null;
-  let rows = -1; // the header row
-  let name = 'tickets.csv';
-  try {
-    do {
-      const r = await api.request('GET', '/api/v1/tickets' + api.query({ ...params, limit: PAGE, cursor, format: 'csv' }),
-        { bytes: true });
-      if (!parts.length) name = (/filename="([^"]+)"/.exec(r.headers.get('content-disposition') || '') || [])[1] || name;
-      parts.push(r.bytes);
-      rows += new Uint8Array(r.bytes).reduce((n, b) => n + (b === 10), 0);
-      cursor = r.headers.get('x-next-cursor');
-      said.textContent = t('list.exporting', { n: rows });
-    } while (cursor);
-    const url = URL.createObjectURL(new Blob(parts, { type: 'text/csv;charset=utf-8' }));
-    const a = h('a', { href: url, download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
-    said.textContent = t('list.exported', { n: rows });
-  } catch (e) {
-    said.textContent = t('list.export_failed', { message: e.message });
-  } finally {
-    button.disabled = false;
-  }
-}
-
 export async function render(ctx) {
   const view = VIEWS[ctx.route.view];
   const params = view.filters
@@ -118,22 +83,8 @@ export async function render(ctx) {
   let table = null;
   const load = async (cursor) => {
     try {
-      // The server bounds each request's work: a search with rare filters
-      // may answer a few rows or none, with a cursor. Go on by ourselves,
-      // request by request, until the page is full or for about a second;
-      // then say how far the search got and let 加载更多 go on.
-      const started = performance.now();
-      const items = [];
-      let body;
-      let requests = 0;
-      do {
-        body = (await api.get('/api/v1/tickets' + api.query({ ...params, limit: PAGE - items.length, cursor }))).body;
-        items.push(...body.items);
-        cursor = body.next_cursor;
-        requests++;
-        if (body.partial && !items.length) status.textContent = t('list.searching', { time: fmtTime(body.searched_to) });
-      } while (body.partial && cursor && items.length < PAGE && requests < AUTO_REQUESTS &&
-               performance.now() - started < AUTO_MS);
+      const page = await fetchPage(params, cursor, status);
+      const items = page.items;
       shown += items.length;
       if (items.length && !table) {
         table = ticketTable(items, t(view.title));
@@ -141,18 +92,10 @@ export async function render(ctx) {
       } else if (items.length) {
         table.append(items);
       } else if (!table) {
-        replace(wrap, body.partial ? null : h('p', { class: 'empty' }, t('list.empty')));
+        replace(wrap, page.partial ? null : h('p', { class: 'empty' }, t('list.empty')));
       }
-      if (body.partial) status.textContent = t('list.partial', { n: shown, time: fmtTime(body.searched_to) });
-      else status.textContent = shown ? t('list.shown', { n: shown }) : '';
-      replace(more, cursor ? h('button', { type: 'button', on: { click: async (e) => {
-        e.target.disabled = true;
-        const from = shown;
-        await load(cursor);
-        // the keyboard carries on at the first new row
-        const links = wrap.querySelectorAll('a.row-link');
-        if (links[from]) links[from].focus();
-      } } }, t('list.more')) : null);
+      status.textContent = shownText(shown, page);
+      replace(more, moreButton(page.cursor, wrap, shown, load));
     } catch (e) {
       status.textContent = '';
       if (form && (e.status === 400 || e.status === 422)) showErrors(form, e.fields, e.message);
