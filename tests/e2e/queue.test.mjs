@@ -405,6 +405,27 @@ test('bulk 派单 of 50 rows: the ones changed meanwhile or not allowed are skip
   }
 });
 
+test('待派单 has the bulk actions too: two rows ticked, 派单 to 网络运维部', async () => {
+  const { ctx, page } = await as(browser, srv.url, 'supervisor1');
+  const w = watch(page);
+  await page.goto(srv.url + '/pending');
+  await rows(page).first().waitFor();
+  const two = [await rows(page).nth(0).getAttribute('data-number'), await rows(page).nth(1).getAttribute('data-number')];
+  for (const n of two) await page.getByLabel(`选择工单 ${n}`, { exact: true }).check();
+  await page.getByRole('toolbar', { name: '批量操作' }).getByRole('button', { name: '派单' }).click();
+  const dlg = page.getByRole('dialog', { name: '批量派单：2 张工单' });
+  await dlg.getByLabel('处理部门', { exact: true }).selectOption('NET');
+  await dlg.getByRole('button', { name: '派单', exact: true }).click();
+  await page.locator('.bulk-result').getByRole('heading', { name: '批量派单：完成 2 张，跳过 0 张' }).waitFor();
+  for (const n of two) {
+    assert.equal((await u.supervisor1.get(`/api/v1/tickets/${n}`)).body.department, 'NET');
+    await page.locator(`table.tickets tr[data-number="${n}"] .badge`, { hasText: '已派单' }).waitFor();
+    pending.splice(pending.findIndex((x) => x.number === n), 1);
+  }
+  w.assertClean();
+  await ctx.close();
+});
+
 for (const lang of ['zh-CN', 'en']) {
   test(`the queue page in ${lang}: clean console, axe, labels, no raw keys, screenshots at both widths`, async () => {
     const { ctx, page } = await as(browser, srv.url, 'dispatcher1');

@@ -4,7 +4,8 @@
 // 工单列表 with the filters state, category, region, overdue, q and the
 // order in its URL. 50 rows a page, more by next_cursor (a bounded search
 // goes on by itself for a second, then says how far it got); j/k or arrows
-// move, Enter opens. 导出 CSV saves the whole list, every page.
+// move, Enter opens. 导出 CSV saves the whole list, every page. 待派单 has
+// the bulk actions (bulk.js): tick rows, 派单 them at once.
 import { h, replace, append } from '../dom.js';
 import * as api from '../api.js';
 import { t, pick } from '../i18n.js';
@@ -14,6 +15,7 @@ import { ticketTable, moveRow } from '../tickets-view.js';
 import { showErrors } from '../fields.js';
 import * as router from '../router.js';
 import { fetchPage, shownText, moreButton, exportCsv } from '../list-loader.js';
+import { bulkBar } from '../bulk.js';
 
 const FILTERS = ['state', 'category', 'region', 'overdue', 'q', 'sort'];
 const SORTS = ['created', 'deadline', 'priority'];
@@ -23,7 +25,7 @@ const VIEWS = {
   mine: { title: 'nav.mine', query: () => ({ created_by: 'me' }) },
   todo: { title: 'nav.todo', query: (u) => ({ state: 'dispatched', department: u.department }) },
   working: { title: 'nav.working', query: () => ({ assignee: 'me', state: 'in_progress' }) },
-  pending: { title: 'nav.pending', query: () => ({ state: 'pending_dispatch' }) },
+  pending: { title: 'nav.pending', query: () => ({ state: 'pending_dispatch' }), bulk: true },
   replied: { title: 'nav.replied', query: () => ({ state: 'replied' }) },
   all: { title: 'nav.tickets', filters: true },
 };
@@ -72,28 +74,31 @@ export async function render(ctx) {
   const exported = h('span', { class: 'muted', 'aria-live': 'polite' });
   const tools = h('div', { class: 'list-tools' },
     h('button', { type: 'button', on: { click: (e) => exportCsv(params, e.target, exported) } }, t('list.export')), exported);
-  append(ctx.main, [h('h1', {}, t(view.title)), form, tools, status, wrap, more]); // form may be null
+  let table = null;
+  const bulk = view.bulk ? bulkBar({ wrap, table: () => table }) : null; // 派单 many at once (bulk.js)
+  append(ctx.main, [h('h1', {}, t(view.title)), form, tools, bulk && bulk.el, status, wrap, more]); // form may be null
 
   const unbind = [
     keyboard.bind('next', () => moveRow(wrap, 1)),
     keyboard.bind('prev', () => moveRow(wrap, -1)),
     keyboard.bind('search', () => { if (!form) return false; form.elements.q.focus(); return true; }),
+    keyboard.bind('select', () => (bulk ? bulk.toggleFocused() : false)),
   ];
   let shown = 0;
-  let table = null;
   const load = async (cursor) => {
     try {
       const page = await fetchPage(params, cursor, status);
       const items = page.items;
       shown += items.length;
       if (items.length && !table) {
-        table = ticketTable(items, t(view.title));
+        table = ticketTable(items, t(view.title), { select: Boolean(bulk) });
         replace(wrap, table.el);
       } else if (items.length) {
         table.append(items);
       } else if (!table) {
         replace(wrap, page.partial ? null : h('p', { class: 'empty' }, t('list.empty')));
       }
+      if (bulk) bulk.refresh();
       status.textContent = shownText(shown, page);
       replace(more, moreButton(page.cursor, wrap, shown, load));
     } catch (e) {
@@ -103,5 +108,8 @@ export async function render(ctx) {
     }
   };
   await load(null);
-  return () => unbind.forEach((u) => u());
+  return () => {
+    if (bulk) bulk.destroy();
+    unbind.forEach((u) => u());
+  };
 }
