@@ -414,6 +414,10 @@ test('待派单 has the bulk actions too: two rows ticked, 派单 to 网络运�
   for (const n of two) await page.getByLabel(`选择工单 ${n}`, { exact: true }).check();
   await page.getByRole('toolbar', { name: '批量操作' }).getByRole('button', { name: '派单' }).click();
   const dlg = page.getByRole('dialog', { name: '批量派单：2 张工单' });
+  // without the department nothing is sent: the form says what is missing
+  await dlg.getByRole('button', { name: '派单', exact: true }).click();
+  await dlg.locator('[data-for=department] .error', { hasText: '必填' }).waitFor();
+  assert.equal(await page.locator('.bulk-result').isHidden(), true);
   await dlg.getByLabel('处理部门', { exact: true }).selectOption('NET');
   await dlg.getByRole('button', { name: '派单', exact: true }).click();
   await page.locator('.bulk-result').getByRole('heading', { name: '批量派单：完成 2 张，跳过 0 张' }).waitFor();

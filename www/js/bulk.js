@@ -89,6 +89,9 @@ export function bulkBar({ wrap, table }) {
       onInput: (v) => { typed[a.code] = v; },
       onCancel: () => dlg.close(),
       onSubmit: async (inputs) => {
+        // a required input left empty would skip every ticket as invalid: say it here
+        const missing = a.inputs.filter((x) => x.required && (inputs[x.name] === undefined || String(inputs[x.name]).trim() === ''));
+        if (missing.length) return form.showErrors(Object.fromEntries(missing.map((x) => [x.name, 'required'])));
         form.busy(true);
         form.clearErrors();
         try {

@@ -76,7 +76,7 @@ function cellLink(stateCode, dept, n, overdue) {
 }
 
 function cell(stateCode, dept, c, current) {
-  if (!c || !c.total) return h('td', { class: 'zero' }, h('span', { 'aria-label': t('queue.cell_none') }, '0'));
+  if (!c || !c.total) return h('td', { class: 'zero' }, '0');
   const here = current.get('state') === stateCode && (current.get('department') || '') === (dept || '');
   return h('td', { class: ['count', here && 'current'], 'aria-current': here ? 'true' : null },
     cellLink(stateCode, dept, c.total, false), c.overdue ? [h('br'), cellLink(stateCode, dept, c.overdue, true)] : null);
