@@ -396,6 +396,9 @@ test('bulk 派单 of 50 rows: the ones changed meanwhile or not allowed are skip
       assert.equal(await row.locator('input.row-select').isChecked(), false);
     }
     assert.equal(await page.locator('.bulk-count').textContent(), '已选 5 张', 'the skipped rows stay selected');
+    await shot(page, 'queue-bulk-result-wide');
+    await page.setViewportSize(PHONE);
+    await shot(page, 'queue-bulk-result-phone');
     const history = (await c.dispatcher1.get(`/api/v1/tickets/${made[0].number}/history`)).body.items.at(-1);
     assert.deepEqual([history.action, history.text], ['dispatch', '批量派单：请网络运维部核查']);
     w.assertClean();
