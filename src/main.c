@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gongdan/api.h"
 #include "gongdan/cli.h"
 #include "gongdan/config.h"
 #include "gongdan/db.h"
@@ -109,7 +110,7 @@ static const char *check_listen(const char *v)
 struct serve_options {
 	char *db, *listen, *www, *tls_cert, *tls_key, *trusted_proxy, *log_format;
 	int64_t threads, max_body, sla_interval, list_budget, max_connections, max_per_address, max_event_clients,
-	    event_keepalive;
+	    event_keepalive, nearly_overdue_hours;
 	bool quiet;
 };
 
@@ -132,6 +133,8 @@ static const struct config_item serve_items[] = {
 	 "the largest request body"},
 	{"sla-interval", CONFIG_INT, SO(sla_interval), "60", 1, 86400, false, NULL, NULL, "SECONDS",
 	 "how often overdue tickets are marked"},
+	{"nearly-overdue-hours", CONFIG_INT, SO(nearly_overdue_hours), "4", 0, 720, false, NULL, NULL, "HOURS",
+	 "the UI marks open tickets this close to their deadline as nearly overdue; 0: off"},
 	{"list-budget", CONFIG_INT, SO(list_budget), STR(TICKET_LIST_BUDGET), TICKET_LIST_BUDGET_MIN,
 	 TICKET_LIST_BUDGET_MAX, false, NULL, NULL, "N", "tickets one list or search request may examine"},
 	{"max-connections", CONFIG_INT, SO(max_connections), STR(GD_MAX_CONNECTIONS), 16, 65536, false, NULL, NULL,
@@ -208,6 +211,7 @@ static int cmd_serve(int argc, char **argv)
 	if (!trusted_proxies(&conf, o.trusted_proxy))
 		goto out;
 	ticket_list_set_budget(o.list_budget);
+	api_set_nearly_overdue_hours(o.nearly_overdue_hours);
 	cfg.threads = (unsigned)o.threads;
 	cfg.max_body = (size_t)o.max_body;
 	cfg.max_connections = (unsigned)o.max_connections;
@@ -411,7 +415,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } commands[] = {
-	{"serve", cmd_serve, "serve [--config FILE] [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--list-budget N] [--max-connections N] [--max-per-address N] [--max-event-clients N] [--event-keepalive SECONDS] [--trusted-proxy CIDR]... [--log-format text|json] [--quiet]   # serve --help: every option"},
+	{"serve", cmd_serve, "serve [--config FILE] [--db PATH] [--listen HOST:PORT] [--www DIR] [--threads N] [--tls-cert F --tls-key F] [--max-body BYTES] [--sla-interval SECONDS] [--nearly-overdue-hours N] [--list-budget N] [--max-connections N] [--max-per-address N] [--max-event-clients N] [--event-keepalive SECONDS] [--trusted-proxy CIDR]... [--log-format text|json] [--quiet]   # serve --help: every option"},
 	{"init", cmd_init, "init [--db PATH] [--demo | --demo-users]   # --demo: users and tickets"},
 	{"backup", cmd_backup, "backup --to FILE [--db PATH]"},
 	{"user add", cli_user_add, "user add --username U --role R [--department CODE] [--display-name NAME] [--password-stdin] [--db PATH]"},

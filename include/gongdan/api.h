@@ -47,8 +47,11 @@ enum gd_status api_ticket_list(struct request *req);
 enum gd_status api_ticket_bulk_action(struct request *req);
 
 /* catalog.c - reference data: categories, departments, regions, workflow,
- * and all of it (with the phrases) in one answer for the browser */
+ * and all of it (with the phrases) in one answer for the browser, with the
+ * UI's settings from serve's options (api_set_nearly_overdue_hours: `serve
+ * --nearly-overdue-hours`, 0-720, 0: off) */
 enum gd_status api_reference(struct request *req);
+void api_set_nearly_overdue_hours(int64_t hours);
 enum gd_status api_categories(struct request *req);
 enum gd_status api_departments(struct request *req);
 enum gd_status api_regions(struct request *req);

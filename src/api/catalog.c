@@ -1,12 +1,23 @@
 /* catalog.c - reference data: the category tree, departments, regions, the
  * region suggestion for a number, the workflow graph for clients, and all of
  * it at once (/api/v1/reference). */
+#include <stdatomic.h>
+
 #include "gongdan/api.h"
 #include "gongdan/catalog.h"
 #include "gongdan/db.h"
 #include "gongdan/phrase.h"
 #include "gongdan/ticket.h"
 #include "gongdan/workflow.h"
+
+/* The UI's settings in /reference (its ETag is a hash of the body, so a
+ * changed setting is a new tag). Set once at start, before any request. */
+static _Atomic int64_t nearly_overdue_hours = 4;
+
+void api_set_nearly_overdue_hours(int64_t hours)
+{
+	atomic_store(&nearly_overdue_hours, hours);
+}
 
 /* Replies with what a catalog call produced on this thread's reader. */
 static enum gd_status reply_list(struct request *req, enum gd_status (*fn)(struct db *, json_t **))
@@ -62,7 +73,8 @@ enum gd_status api_workflow(struct request *req)
 /* Everything the browser needs once per session, in one answer (the intake
  * page must be usable after at most three requests): the category tree,
  * departments, regions, the workflow, every phrase (the page picks those of
- * its category and state) and the ticket's own text limits. */
+ * its category and state), the ticket's own text limits and the UI's
+ * settings (when a row counts as nearly overdue). */
 enum gd_status api_reference(struct request *req)
 {
 	static const char *const allowed[] = {NULL};
@@ -85,10 +97,11 @@ enum gd_status api_reference(struct request *req)
 	json_t *limits = json_pack("{s:i, s:i, s:i, s:i}", "subject", TICKET_SUBJECT_MAX, "description",
 				   TICKET_DESCRIPTION_MAX, "customer_name", TICKET_CUSTOMER_MAX, "repeat_days",
 				   TICKET_REPEAT_DAYS);
+	json_t *settings = json_pack("{s:I}", "nearly_overdue_hours", (json_int_t)atomic_load(&nearly_overdue_hours));
 	req_reply_json(req, 200,
-		       json_pack("{s:o, s:o, s:o, s:o, s:O, s:o}", "categories", categories, "departments", departments,
-				 "regions", regions, "workflow", wf_describe(), "phrases", json_object_get(phrases, "items"),
-				 "ticket_limits", limits));
+		       json_pack("{s:o, s:o, s:o, s:o, s:O, s:o, s:o}", "categories", categories, "departments",
+				 departments, "regions", regions, "workflow", wf_describe(), "phrases",
+				 json_object_get(phrases, "items"), "ticket_limits", limits, "settings", settings));
 	json_decref(phrases);
 	return GD_OK;
 }

@@ -68,7 +68,8 @@ export async function settled(page, { timeout = 15000 } = {}) {
 }
 
 // Collects what must never happen on a page: console errors, uncaught
-// exceptions, failed requests, HTTP errors (except those in allow).
+// exceptions, failed requests, HTTP errors (except those in allow; and
+// except the live stream's end when its page is left).
 export function watch(page, { allow = [] } = {}) {
   track(page);
   const problems = [];
@@ -77,6 +78,8 @@ export function watch(page, { allow = [] } = {}) {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => {
     const why = r.failure() ? r.failure().errorText : '';
+    // the live stream (live.js) is closed when the page that used it is left
+    if (why === 'net::ERR_ABORTED' && new URL(r.url()).pathname === '/api/v1/events') return;
     if (why !== 'net::ERR_ABORTED' || !allowed(r.url())) problems.push(`request failed: ${r.method()} ${r.url()} ${why}`);
   });
   page.on('response', (r) => { if (r.status() >= 400 && !allowed(r.url(), r.status())) problems.push(`HTTP ${r.status()}: ${r.url()}`); });

@@ -17,7 +17,7 @@ test('GET /api/v1/reference holds every piece of reference data, equal to the si
     const r = await agent1.get('/api/v1/reference');
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(Object.keys(r.body).sort(),
-      ['categories', 'departments', 'phrases', 'regions', 'ticket_limits', 'workflow']);
+      ['categories', 'departments', 'phrases', 'regions', 'settings', 'ticket_limits', 'workflow']);
     assert.deepEqual(r.body.categories, (await agent1.get('/api/v1/categories')).body);
     assert.deepEqual(r.body.departments, (await agent1.get('/api/v1/departments')).body);
     assert.deepEqual(r.body.regions, (await agent1.get('/api/v1/regions')).body);

@@ -13,6 +13,7 @@ import { loadReference, loaded, roleName } from './reference.js';
 import * as loginPage from './pages/login.js';
 import * as intakePage from './pages/intake.js';
 import * as listPage from './pages/list.js';
+import * as queuePage from './pages/queue.js';
 import * as ticketPage from './pages/ticket.js';
 import * as searchPage from './pages/search.js';
 import * as notFoundPage from './pages/notfound.js';
@@ -40,6 +41,7 @@ const adminAudit = lazy(() => import('./pages/admin-audit.js'));
 const ROUTES = [
   { path: '/login', page: loginPage, public: true },
   { path: '/', home: true },
+  { path: '/queue', page: queuePage, roles: CENTRE, menu: 'nav.queue' },
   { path: '/intake', page: intakePage, roles: AGENT, menu: 'nav.intake' },
   { path: '/drafts', page: listPage, view: 'drafts', roles: AGENT, menu: 'nav.drafts' },
   { path: '/mine', page: listPage, view: 'mine', roles: AGENT, menu: 'nav.mine' },

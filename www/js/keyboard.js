@@ -16,6 +16,7 @@ export const SHORTCUTS = [
   { keys: ['j', 'ArrowDown'], action: 'next', desc: 'kbd.next' },
   { keys: ['k', 'ArrowUp'], action: 'prev', desc: 'kbd.prev' },
   { keys: ['Enter'], action: null, desc: 'kbd.open' },
+  { keys: ['x'], action: 'select', desc: 'kbd.select' },
   { keys: ['/'], action: 'search', desc: 'kbd.search' },
   { keys: ['g i'], action: 'go-intake', desc: 'kbd.go_intake' },
   { keys: ['g l'], action: 'go-list', desc: 'kbd.go_list' },

@@ -27,6 +27,8 @@ export async function loadReference() {
 
 export const loaded = () => ref !== null;
 export const limits = () => ref.ticket_limits;
+// The UI's settings from the server's options: {nearly_overdue_hours}.
+export const settings = () => ref.settings || {};
 
 // Every selectable category: [{code, name, description, fields, path, pathText}]
 export const leaves = () => leafList;

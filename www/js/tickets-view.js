@@ -1,9 +1,10 @@
 // tickets-view.js - how tickets are shown: state badges, the deadline
 // countdown (kept current while the page is open), the list table with its
-// overdue rows, the 查看流程 timeline and the 历史故障 panel.
+// overdue and nearly overdue rows (and a checkbox per row for bulk
+// actions), the 查看流程 timeline and the 历史故障 panel.
 import { h, $$ } from './dom.js';
 import { t, fmtTime, fmtDate, fmtDeadline, pick } from './i18n.js';
-import { stateName, actionName, action, departmentName, roleName } from './reference.js';
+import { stateName, actionName, action, departmentName, roleName, settings } from './reference.js';
 
 export function stateBadge(code) {
   return h('span', { class: `badge state-${code}` }, stateName(code));
@@ -17,10 +18,31 @@ export function countdown(ticket) {
   return el;
 }
 
+// 'over', 'nearly' (open, within the server's nearly_overdue_hours of its
+// deadline) or '' for a ticket (or a countdown's dataset).
+function urgency(tk, now = Date.now()) {
+  const d = fmtDeadline(tk, now);
+  if (!d) return '';
+  if (d.overdue) return 'over';
+  const hours = Number(settings().nearly_overdue_hours) || 0;
+  return hours > 0 && new Date(tk.deadline).getTime() - now <= hours * 3600000 ? 'nearly' : '';
+}
+
 function paintCountdown(el) {
-  const d = fmtDeadline({ deadline: el.dataset.deadline, closed_at: el.dataset.closed, overdue: el.dataset.overdue });
+  const tk = { deadline: el.dataset.deadline, closed_at: el.dataset.closed, overdue: el.dataset.overdue };
+  const d = fmtDeadline(tk);
+  const u = urgency(tk);
   el.textContent = d ? d.text : '—';
-  el.classList.toggle('over', Boolean(d && d.overdue));
+  el.classList.toggle('over', u === 'over');
+  el.classList.toggle('nearly', u === 'nearly');
+  // in a list row: the row's colour and its words for screen readers too
+  const cue = el.parentElement && el.parentElement.querySelector('.cue');
+  if (cue) {
+    cue.textContent = u ? t(u === 'over' ? 'list.overdue_row' : 'queue.nearly_row') : '';
+    const tr = el.closest('tr');
+    tr.classList.toggle('overdue', u === 'over');
+    tr.classList.toggle('nearly', u === 'nearly');
+  }
 }
 
 setInterval(() => $$('.countdown').forEach(paintCountdown), 30000);
@@ -44,43 +66,60 @@ function subjectCell(tk) {
 
 const marks = new WeakMap(); // row → the highlight its ticket came with
 
-function row(tk) {
-  const over = Boolean(fmtDeadline(tk) && fmtDeadline(tk).overdue);
+// The checkbox of a row (bulk actions): labelled with the ticket number.
+function selectCell(tk) {
+  const id = `sel-${tk.number}`;
+  return h('td', { class: 'select' },
+    h('input', { type: 'checkbox', id, class: 'row-select', value: tk.number }),
+    h('label', { for: id, class: 'sr-only' }, t('queue.select_row', { number: tk.number })));
+}
+
+function row(tk, opts) {
+  const u = urgency(tk);
   // data-label names a cell where the table becomes cards (phone width)
-  const tr = h('tr', { class: over ? 'overdue' : null, dataset: { number: tk.number, version: String(tk.version) } },
+  const tr = h('tr', { class: u === 'over' ? 'overdue' : u || null, dataset: { number: tk.number, version: String(tk.version) } },
+    opts.select && selectCell(tk),
     h('td', { class: 'num' }, h('a', { class: 'row-link', href: `/tickets/${tk.number}` }, tk.number)),
     subjectCell(tk),
     h('td', { class: 'cat', dataset: { label: t('list.category') } }, tk.category_name),
     h('td', { class: 'state' }, stateBadge(tk.state)),
     h('td', { class: 'dept', dataset: { label: t('list.department') } }, tk.department_name || '—'),
     h('td', { class: 'deadline', dataset: { label: t('list.deadline') } },
-      over && h('span', { class: 'sr-only' }, t('list.overdue_row')), countdown(tk)));
+      h('span', { class: 'sr-only cue' }, u ? t(u === 'over' ? 'list.overdue_row' : 'queue.nearly_row') : ''), countdown(tk)));
   if (tk.highlight) marks.set(tr, tk.highlight);
   return tr;
 }
 
 // The list table; more rows can be appended (next page), and a row shown
 // can be found by number (rowOf) and redrawn from a fresh copy of its ticket
-// (update: live updates).
-export function ticketTable(items, caption) {
-  const tbody = h('tbody', {}, items.map(row));
-  const table = h('table', { class: 'tickets' },
+// (update: live updates, bulk actions). opts.select: a first column of
+// checkboxes with a select-all-on-the-page one in its header (bulk.js
+// reads and drives them).
+export function ticketTable(items, caption, opts = {}) {
+  const tbody = h('tbody', {}, items.map((tk) => row(tk, opts)));
+  const all = opts.select && h('th', { scope: 'col', class: 'select' },
+    h('input', { type: 'checkbox', id: 'sel-all', class: 'select-all' }),
+    h('label', { for: 'sel-all', class: 'sr-only' }, t('queue.select_all')));
+  const table = h('table', { class: ['tickets', opts.select && 'selectable'] },
     h('caption', { class: 'sr-only' }, caption),
-    h('thead', {}, h('tr', {}, COLUMNS.map((k) => h('th', { scope: 'col' }, t(k))))),
+    h('thead', {}, h('tr', {}, all, COLUMNS.map((k) => h('th', { scope: 'col' }, t(k))))),
     tbody);
   const rowOf = (number) => [...tbody.rows].find((tr) => tr.dataset.number === number) || null;
   return {
     el: table,
-    append: (more) => tbody.append(...more.map(row)),
+    append: (more) => tbody.append(...more.map((tk) => row(tk, opts))),
     rowOf,
     update(tk) {
       const old = rowOf(tk.number);
       if (!old) return;
       // a fresh copy of a ticket has no highlight: keep the search's marks
-      // while the subject they mark is the same
+      // while the subject they mark is the same; and keep the row's tick
       const hl = marks.get(old);
       const keep = !tk.highlight && hl && (!hl.subject || hl.subject.join('') === tk.subject);
-      old.replaceWith(row(keep ? { ...tk, highlight: hl } : tk));
+      const fresh = row(keep ? { ...tk, highlight: hl } : tk, opts);
+      const box = old.querySelector('input.row-select');
+      if (box) fresh.querySelector('input.row-select').checked = box.checked;
+      old.replaceWith(fresh);
     },
   };
 }

@@ -4,16 +4,18 @@
 // 工单列表 with the filters state, category, region, overdue, q and the
 // order in its URL. 50 rows a page, more by next_cursor (a bounded search
 // goes on by itself for a second, then says how far it got); j/k or arrows
-// move, Enter opens. 导出 CSV saves the whole list, every page.
+// move, Enter opens. 导出 CSV saves the whole list, every page. 待派单 has
+// the bulk actions (bulk.js): tick rows, 派单 them at once.
 import { h, replace, append } from '../dom.js';
 import * as api from '../api.js';
-import { t, pick, fmtTime } from '../i18n.js';
+import { t, pick } from '../i18n.js';
 import * as keyboard from '../keyboard.js';
 import { states, categoryOptions, regions } from '../reference.js';
 import { ticketTable, moveRow } from '../tickets-view.js';
 import { showErrors } from '../fields.js';
 import * as router from '../router.js';
-import { loadPage, PAGE } from '../list-loader.js';
+import { fetchPage, shownText, moreButton, exportCsv } from '../list-loader.js';
+import { bulkBar } from '../bulk.js';
 import { followTable } from '../live.js';
 
 const FILTERS = ['state', 'category', 'region', 'overdue', 'q', 'sort'];
@@ -24,7 +26,7 @@ const VIEWS = {
   mine: { title: 'nav.mine', query: () => ({ created_by: 'me' }) },
   todo: { title: 'nav.todo', query: (u) => ({ state: 'dispatched', department: u.department }) },
   working: { title: 'nav.working', query: () => ({ assignee: 'me', state: 'in_progress' }) },
-  pending: { title: 'nav.pending', query: () => ({ state: 'pending_dispatch' }) },
+  pending: { title: 'nav.pending', query: () => ({ state: 'pending_dispatch' }), bulk: true },
   replied: { title: 'nav.replied', query: () => ({ state: 'replied' }) },
   all: { title: 'nav.tickets', filters: true },
 };
@@ -61,39 +63,6 @@ function filterForm(values) {
   return form;
 }
 
-// Every page of the list as CSV, one request after another (each bounded
-// by the server), saved as one file: the first page brings the byte-order
-// mark and the header row, the later ones only rows (README, Lists).
-async function exportCsv(params, button, said) {
-  button.disabled = true;
-  const parts = [];
-  let cursor = null;
-  let rows = -1; // the header row
-  let name = 'tickets.csv';
-  try {
-    do {
-      const r = await api.request('GET', '/api/v1/tickets' + api.query({ ...params, limit: PAGE, cursor, format: 'csv' }),
-        { bytes: true });
-      if (!parts.length) name = (/filename="([^"]+)"/.exec(r.headers.get('content-disposition') || '') || [])[1] || name;
-      parts.push(r.bytes);
-      rows += new Uint8Array(r.bytes).reduce((n, b) => n + (b === 10), 0);
-      cursor = r.headers.get('x-next-cursor');
-      said.textContent = t('list.exporting', { n: rows });
-    } while (cursor);
-    const url = URL.createObjectURL(new Blob(parts, { type: 'text/csv;charset=utf-8' }));
-    const a = h('a', { href: url, download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
-    said.textContent = t('list.exported', { n: rows });
-  } catch (e) {
-    said.textContent = t('list.export_failed', { message: e.message });
-  } finally {
-    button.disabled = false;
-  }
-}
-
 export async function render(ctx) {
   const view = VIEWS[ctx.route.view];
   const params = view.filters
@@ -106,44 +75,36 @@ export async function render(ctx) {
   const exported = h('span', { class: 'muted', 'aria-live': 'polite' });
   const tools = h('div', { class: 'list-tools' },
     h('button', { type: 'button', on: { click: (e) => exportCsv(params, e.target, exported) } }, t('list.export')), exported);
-  append(ctx.main, [h('h1', {}, t(view.title)), form, tools, status, wrap, more]); // form may be null
+  let table = null;
+  const bulk = view.bulk ? bulkBar({ wrap, table: () => table }) : null; // 派单 many at once (bulk.js)
+  append(ctx.main, [h('h1', {}, t(view.title)), form, tools, bulk && bulk.el, status, wrap, more]); // form may be null
 
   const unbind = [
     keyboard.bind('next', () => moveRow(wrap, 1)),
     keyboard.bind('prev', () => moveRow(wrap, -1)),
     keyboard.bind('search', () => { if (!form) return false; form.elements.q.focus(); return true; }),
+    keyboard.bind('select', () => (bulk ? bulk.toggleFocused() : false)),
   ];
   let shown = 0;
-  let table = null;
   // live updates: rows redrawn in place, "N 张新工单 · 刷新" above the list
   const live = followTable(() => table, { params, user: ctx.user, reload: () => router.go() });
   wrap.before(live.notice);
   const load = async (cursor) => {
     try {
-      const r = await loadPage(params, cursor, {
-        onSearching: (to) => { status.textContent = t('list.searching', { time: fmtTime(to) }); } });
-      const { items } = r;
-      const body = { partial: r.partial, searched_to: r.searchedTo };
-      cursor = r.cursor;
+      const page = await fetchPage(params, cursor, status);
+      const items = page.items;
       shown += items.length;
       if (items.length && !table) {
-        table = ticketTable(items, t(view.title));
+        table = ticketTable(items, t(view.title), { select: Boolean(bulk) });
         replace(wrap, table.el);
       } else if (items.length) {
         table.append(items);
       } else if (!table) {
-        replace(wrap, body.partial ? null : h('p', { class: 'empty' }, t('list.empty')));
+        replace(wrap, page.partial ? null : h('p', { class: 'empty' }, t('list.empty')));
       }
-      if (body.partial) status.textContent = t('list.partial', { n: shown, time: fmtTime(body.searched_to) });
-      else status.textContent = shown ? t('list.shown', { n: shown }) : '';
-      replace(more, cursor ? h('button', { type: 'button', on: { click: async (e) => {
-        e.target.disabled = true;
-        const from = shown;
-        await load(cursor);
-        // the keyboard carries on at the first new row
-        const links = wrap.querySelectorAll('a.row-link');
-        if (links[from]) links[from].focus();
-      } } }, t('list.more')) : null);
+      if (bulk) bulk.refresh();
+      status.textContent = shownText(shown, page);
+      replace(more, moreButton(page.cursor, wrap, shown, load));
     } catch (e) {
       status.textContent = '';
       if (form && (e.status === 400 || e.status === 422)) showErrors(form, e.fields, e.message);
@@ -151,5 +112,9 @@ export async function render(ctx) {
     }
   };
   await load(null);
-  return () => { live.stop(); unbind.forEach((u) => u()); };
+  return () => {
+    live.stop();
+    if (bulk) bulk.destroy();
+    unbind.forEach((u) => u());
+  };
 }

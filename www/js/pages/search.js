@@ -14,7 +14,7 @@ import { states, categoryOptions, regions, departments } from '../reference.js';
 import { ticketTable, moveRow } from '../tickets-view.js';
 import { showErrors } from '../fields.js';
 import * as router from '../router.js';
-import { loadPage } from '../list-loader.js';
+import { fetchPage, moreButton } from '../list-loader.js';
 import { followTable } from '../live.js';
 
 const FILTERS = ['q', 'fault_number', 'state', 'category', 'region', 'department', 'from', 'to', 'overdue'];
@@ -110,20 +110,13 @@ export async function render(ctx) {
   const load = async (cursor) => {
     status.textContent = t('common.loading');
     try {
-      const r = await loadPage(params, cursor, {
-        onSearching: (to) => { status.textContent = t('list.searching', { time: fmtTime(to) }); } });
+      const r = await fetchPage(params, cursor, status);
       show(r.items);
       if (!table) replace(wrap, r.partial ? null : h('p', { class: 'empty' }, t('search.none')));
-      if (r.partial) status.textContent = t('list.partial', { n: shown, time: fmtTime(r.searchedTo) });
+      if (r.partial) status.textContent = t('list.partial', { n: shown, time: fmtTime(r.searched_to) });
       else if (r.cursor) status.textContent = t('list.shown', { n: shown });
       else status.textContent = shown ? t('search.count', { n: shown }) : '';
-      replace(more, r.cursor ? h('button', { type: 'button', on: { click: async (e) => {
-        e.target.disabled = true;
-        const from = shown;
-        await load(r.cursor);
-        const links = wrap.querySelectorAll('a.row-link');
-        if (links[from]) links[from].focus();
-      } } }, t('list.more')) : null);
+      replace(more, moreButton(r.cursor, wrap, shown, load));
     } catch (e) {
       status.textContent = '';
       if (e.status === 400 || e.status === 422) showErrors(form, e.fields, e.message);
