@@ -80,7 +80,7 @@ test('待派单: a row dispatched by someone else changes in place, greyed as no
   for (let i = 0; i < 3; i++) numbers.unshift(await newTicket(`彩信扣费 ${i}`));
   const { ctx, page, c } = await as('dispatcher1');
   const w = watch(page);
-  await page.getByRole('link', { name: '待派单', exact: true }).click();
+  await page.locator('#top nav').getByRole('link', { name: '待派单', exact: true }).click();
   await page.locator(`tr[data-number="${numbers[0]}"]`).waitFor();
   await streamOpen(page, c);
   await mark(page);
@@ -158,7 +158,7 @@ test('a bulk 催单 of 30 shown rows: each row redrawn after one fetch of its ti
 test('a new ticket shows "N 张新工单 · 刷新" above the list, and 刷新 brings it in (English too)', async () => {
   const { ctx, page, c } = await as('dispatcher1', { lang: 'en' });
   const w = watch(page);
-  await page.getByRole('link', { name: 'To dispatch', exact: true }).click();
+  await page.locator('#top nav').getByRole('link', { name: 'To dispatch', exact: true }).click();
   await page.locator('table.tickets, p.empty').first().waitFor();
   await streamOpen(page, c);
   await mark(page);
@@ -293,7 +293,7 @@ test('editing a draft: its own 保存 is no news; a change from elsewhere keeps 
 test('one stream per tab across pages; after a logout no reconnecting, here or in another tab of the session', async () => {
   const { ctx, page, c } = await as('dispatcher1');
   const w = watch(page, { allow: [{ url: '/api/v1/events' }] }); // the stream closed at the logout
-  await page.getByRole('link', { name: '待派单', exact: true }).click();
+  await page.locator('#top nav').getByRole('link', { name: '待派单', exact: true }).click();
   await page.locator('table.tickets, p.empty').first().waitFor();
   await streamOpen(page, c);
   // moving from page to page inside the app keeps the one stream
@@ -303,7 +303,7 @@ test('one stream per tab across pages; after a logout no reconnecting, here or i
   await page.locator('.ticket-head h1').waitFor();
   await page.getByRole('link', { name: '查询', exact: true }).click();
   await page.locator('h1', { hasText: '查询工单' }).waitFor();
-  await page.getByRole('link', { name: '待派单', exact: true }).click();
+  await page.locator('#top nav').getByRole('link', { name: '待派单', exact: true }).click();
   await page.locator('table.tickets, p.empty').first().waitFor();
   assert.equal(c.events, 1, 'one stream for all these pages');
 

@@ -13,9 +13,7 @@ import { loadReference, loaded, roleName } from './reference.js';
 import * as loginPage from './pages/login.js';
 import * as intakePage from './pages/intake.js';
 import * as listPage from './pages/list.js';
-import * as queuePage from './pages/queue.js';
 import * as ticketPage from './pages/ticket.js';
-import * as searchPage from './pages/search.js';
 import * as notFoundPage from './pages/notfound.js';
 
 const AGENT = ['agent', 'admin'];
@@ -23,10 +21,13 @@ const CENTRE = ['dispatcher', 'supervisor', 'admin'];
 const REPORTS = ['dispatcher', 'supervisor', 'admin', 'handler']; // a handler: its own department's
 const ADMIN = ['admin'];
 
-// A page module loaded when first opened (统计报表 with chart.js, the 系统管理
-// pages): no one's first page carries them.
+// A page module loaded when first opened (工单队列 with bulk.js, 查询,
+// 统计报表 with chart.js, the 系统管理 pages): an agent's first page, intake,
+// carries none of them.
 const lazy = (load) => ({ render: async (ctx) => (await load()).render(ctx) });
 const reportsPage = lazy(() => import('./pages/reports.js'));
+const queuePage = lazy(() => import('./pages/queue.js'));
+const searchPage = lazy(() => import('./pages/search.js'));
 const adminNav = lazy(() => import('./pages/admin-nav.js'));
 const adminUsers = lazy(() => import('./pages/admin-users.js'));
 const adminTokens = lazy(() => import('./pages/admin-tokens.js'));

@@ -15,7 +15,6 @@ import { ticketTable, moveRow } from '../tickets-view.js';
 import { showErrors } from '../fields.js';
 import * as router from '../router.js';
 import { fetchPage, shownText, moreButton, exportCsv } from '../list-loader.js';
-import { bulkBar } from '../bulk.js';
 import { followTable } from '../live.js';
 
 const FILTERS = ['state', 'category', 'region', 'overdue', 'q', 'sort'];
@@ -76,7 +75,8 @@ export async function render(ctx) {
   const tools = h('div', { class: 'list-tools' },
     h('button', { type: 'button', on: { click: (e) => exportCsv(params, e.target, exported) } }, t('list.export')), exported);
   let table = null;
-  const bulk = view.bulk ? bulkBar({ wrap, table: () => table }) : null; // 派单 many at once (bulk.js)
+  // 派单 many at once (bulk.js, loaded for the lists that have it)
+  const bulk = view.bulk ? (await import('../bulk.js')).bulkBar({ wrap, table: () => table }) : null;
   append(ctx.main, [h('h1', {}, t(view.title)), form, tools, bulk && bulk.el, status, wrap, more]); // form may be null
 
   const unbind = [

@@ -15,7 +15,7 @@ import { ticketTable, moveRow } from '../tickets-view.js';
 import { showErrors, field, limitedText } from '../fields.js';
 import { openDialog, notify } from '../dialog.js';
 import * as router from '../router.js';
-import { subscribe } from '../live.js';
+import { subscribe, followTable } from '../live.js';
 import { fetchPage, shownText, moreButton, exportCsv } from '../list-loader.js';
 import { bulkBar } from '../bulk.js';
 
@@ -262,6 +262,9 @@ export async function render(ctx) {
   let gridTimer = 0;
   const gridSoon = () => { clearTimeout(gridTimer); gridTimer = setTimeout(loadGrid, 300); };
   const unsubscribe = subscribe({ queues: gridSoon, reset: gridSoon });
+  // and the rows: redrawn in place, "N 张新工单 · 刷新" above the list
+  const live = followTable(() => table, { params, user: ctx.user, reload: () => router.go() });
+  wrap.before(live.notice);
 
   const unbind = [
     keyboard.bind('next', () => moveRow(wrap, 1)),
@@ -298,6 +301,7 @@ export async function render(ctx) {
     alive = false;
     clearTimeout(gridTimer);
     unsubscribe();
+    live.stop();
     bulk.destroy();
     unbind.forEach((u) => u());
   };
