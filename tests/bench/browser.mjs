@@ -15,7 +15,10 @@
 // its API requests. Reported, never asserted.
 //
 // Environment: BENCH_TICKETS, BENCH_LOADS, BENCH_THREADS (server threads,
-// default 2), BUILD (build dir, default build), CHROMIUM.
+// default 2), BUILD (build dir, default build), CHROMIUM. BENCH_DB=FILE
+// serves that database (used in place: `make bench-scale` passes its copy
+// of the 1 M one) instead of making one; BENCH_PAGES=queue,reports measures
+// only those rows.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +32,8 @@ const BIN = join(isAbsolute(BUILD) ? BUILD : join(ROOT, BUILD), 'gongdan');
 const TICKETS = Number(process.env.BENCH_TICKETS || 100000);
 const LOADS = Number(process.env.BENCH_LOADS || 20);
 const THREADS = String(process.env.BENCH_THREADS || 2);
+const GIVEN_DB = process.env.BENCH_DB || '';
+const PAGES = process.env.BENCH_PAGES ? process.env.BENCH_PAGES.split(',') : null;
 
 function run(args) {
   const r = spawnSync(BIN, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -160,14 +165,14 @@ async function login(browser, url, user) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'gongdan-bench-browser-'));
-const db = join(dir, 'bench.db');
+const db = GIVEN_DB || join(dir, 'bench.db');
 let server = null;
 let browser = null;
 try {
-  if (run(['init', '--db', db, '--demo-users']).status !== 0) die('gongdan init failed');
+  if (!GIVEN_DB && run(['init', '--db', db, '--demo-users']).status !== 0) die('gongdan init failed');
   const t0 = Date.now();
-  let made;
-  if (hasGenerate()) {
+  let made = GIVEN_DB ? `BENCH_DB ${GIVEN_DB}` : null;
+  if (!made && hasGenerate()) {
     const g = run(['generate', '--db', db, '--tickets', String(TICKETS), '--seed', '1']);
     if (g.status !== 0) die(`gongdan generate failed: ${g.out}`);
     made = 'gongdan generate';
@@ -187,16 +192,21 @@ try {
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'] });
   const agent = await login(browser, server.url, 'agent1');
   const disp = await login(browser, server.url, 'dispatcher1');
-  const rows = [
-    ['intake', await measure(agent.page, `${server.url}/intake`, { focus: 'f-fault_number' })],
-    ['ticket', await measure(disp.page, `${server.url}/tickets/${number}`, { selector: '.ticket-head h1, .timeline li', min: 2 })],
-    ['list-50', await measure(disp.page, `${server.url}/tickets`, { selector: 'table.tickets tbody tr', min: 50 })],
-    ['reports', await measure(disp.page, `${server.url}/reports?from=${yearAgo()}&compare=previous`,
-      { selector: '.report-body svg[role="img"] rect.bar, .report-body table.report tfoot tr', min: 2 })],
-    ['queue', await measure(disp.page, `${server.url}/queue`, { selector: 'table.queue-grid, table.tickets tbody tr', min: 51, live: true })],
+  const pages = [
+    ['intake', agent, `${server.url}/intake`, { focus: 'f-fault_number' }],
+    ['ticket', disp, `${server.url}/tickets/${number}`, { selector: '.ticket-head h1, .timeline li', min: 2 }],
+    ['list-50', disp, `${server.url}/tickets`, { selector: 'table.tickets tbody tr', min: 50 }],
+    ['reports', disp, `${server.url}/reports?from=${yearAgo()}&compare=previous`,
+      { selector: '.report-body svg[role="img"] rect.bar, .report-body table.report tfoot tr', min: 2 }],
+    ['queue', disp, `${server.url}/queue`, { selector: 'table.queue-grid, table.tickets tbody tr', min: 51, live: true }],
   ];
+  const rows = [];
+  for (const [name, who, url, ready] of pages)
+    if (!PAGES || PAGES.includes(name)) rows.push([name, await measure(who.page, url, ready)]);
   const line = (...c) => console.log(c.map((x, i) => String(x).padStart(i ? 11 : 10)).join(' '));
-  console.log(`gongdan browser bench: tickets=${TICKETS} (made by ${made} in ${setup}s) loads=${LOADS} threads=${THREADS} chromium ${browser.version()}`);
+  const tickets = GIVEN_DB ? spawnSync('sqlite3', ['-readonly', db, 'SELECT count(*) FROM tickets'], { encoding: 'utf8' }).stdout.trim()
+    : TICKETS;
+  console.log(`gongdan browser bench: tickets=${tickets} (made by ${made} in ${setup}s) loads=${LOADS} threads=${THREADS} chromium ${browser.version()}`);
   line('page', 'p50_ms', 'p95_ms', 'cold_bytes', 'warm_bytes', 'api_req');
   for (const [name, m] of rows) line(name, m.p50.toFixed(1), m.p95.toFixed(1), m.cold, m.warm, m.api.toFixed(1));
   console.log('note: time from navigation start to the page being usable (performance.now() in the page, checked every frame);'

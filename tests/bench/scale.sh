@@ -18,7 +18,9 @@
 # instead (one `gongdan generate` made earlier: the server migrates it);
 # SCALE_COPY=0 runs on the database itself rather than on a copy, for sizes
 # the disk cannot hold twice (10 M tickets are about 30 GB) - the run adds
-# tickets to it.
+# tickets to it. Last, the browser rows of tests/bench/browser.mjs on the
+# same database (SCALE_PAGES, default ticket,list-50,queue,reports;
+# SCALE_PAGES= skips them).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -185,3 +187,11 @@ wal=$(cat "$TMP/wal.max" 2>/dev/null || echo 0)
 echo "note: $GEN_NOTE"
 echo "note: database $(du -m "$DB" | cut -f1) MiB; largest WAL during the run $((wal / 1048576)) MiB; WAL now $(( $(stat -c %s "$DB-wal" 2>/dev/null || echo 0) / 1048576 )) MiB"
 echo "note: server $rss"
+
+# the browser rows at this size: the pages a centre opens all day
+if [[ -n ${SCALE_PAGES-ticket,list-50,queue,reports} ]]; then
+    kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+    BENCH_DB=$DB BENCH_PAGES=${SCALE_PAGES-ticket,list-50,queue,reports} BENCH_THREADS=$THREADS BUILD=$BIN \
+        node "$HERE/browser.mjs"
+fi

@@ -47,6 +47,9 @@ export function track(page) {
   page.on('request', (r) => { if (!stream(r)) open.add(r); });
   page.on('requestfinished', (r) => open.delete(r));
   page.on('requestfailed', (r) => open.delete(r));
+  // a new document: what the old one had under way is gone (a request cut
+  // off by the navigation does not always report that it failed)
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) open.clear(); });
   underWay.set(page, open);
   return open;
 }
@@ -62,7 +65,10 @@ export async function settled(page, { timeout = 15000 } = {}) {
     const n = await page.evaluate(() => performance.getEntriesByType('resource').length);
     if (n !== count || open.size) { count = n; since = Date.now(); }
     if (Date.now() - since >= 500) return;
-    if (Date.now() > end) throw new Error(`settled: still loading after ${timeout} ms`);
+    if (Date.now() > end) {
+      throw new Error(`settled: still loading after ${timeout} ms: ${page.url()}; under way: ${[...open].map((r) => r.url()).join(', ')
+      }; resources: ${count}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
