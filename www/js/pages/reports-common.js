@@ -3,10 +3,11 @@
 // (arrows and signs, never colour alone), report tables (caption, scope=col;
 // cards at phone width), the chart with its table, the filter fields and
 // the CSV download.
-import { h } from '../dom.js';
+import { h, replace } from '../dom.js';
 import * as api from '../api.js';
 import { t, currentLang, pick } from '../i18n.js';
 import { states, categoryOptions, departments } from '../reference.js';
+import { showErrors } from '../fields.js';
 
 export const TABS = [
   ['category', '/reports', 'report.tab_category'],
@@ -145,3 +146,13 @@ export function csvButton(label, path, params) {
 
 // The period line: 2026-11-01 至 2026-11-30 (对比 2026-10-01 至 2026-10-31)
 export const rangeText = (r) => t('report.range', { from: r.from, to: r.to });
+
+// A report that could not be drawn: a refused parameter (400, 422) marked
+// at its field in form, and the reason in place of the report; a request
+// given up because the page was left says nothing.
+export function reportFailed(e, { status, form, out }) {
+  if (e.name === 'AbortError') return;
+  status.textContent = '';
+  if (e.status === 422 || e.status === 400) showErrors(form, e.fields, e.message);
+  replace(out, h('p', { class: 'form-error', role: 'alert' }, t('report.failed', { message: e.message })));
+}

@@ -7,11 +7,10 @@ import { h, append, replace } from '../dom.js';
 import * as api from '../api.js';
 import { t } from '../i18n.js';
 import * as router from '../router.js';
-import { showErrors } from '../fields.js';
 import { hbar } from '../chart.js';
 import {
   num, pct, delta, rateText, pointsText, dirClass, reportTable, chartWithTable, chartWidth, field, dateInput, select,
-  departmentOptions, picksDepartment, csvButton, rangeText,
+  departmentOptions, picksDepartment, csvButton, rangeText, reportFailed,
 } from './reports-common.js';
 
 // [key, kind, value(kpis), detail(kpis)]: count, rate (a ratio) or mean;
@@ -141,10 +140,7 @@ export async function render(ctx, nav) {
       h('h3', {}, t('report.by_department')),
       departmentsBlock(mom, chartWidth(ctx.main)));
   } catch (e) {
-    if (e.name === 'AbortError') return () => {};
-    status.textContent = '';
-    if (e.status === 422 || e.status === 400) showErrors(form, e.fields, e.message);
-    replace(out, h('p', { class: 'form-error', role: 'alert' }, t('report.failed', { message: e.message })));
+    reportFailed(e, { status, form, out });
   } finally {
     out.removeAttribute('aria-busy');
   }

@@ -7,12 +7,11 @@ import { h, append, replace } from '../dom.js';
 import * as api from '../api.js';
 import { t } from '../i18n.js';
 import * as router from '../router.js';
-import { showErrors } from '../fields.js';
 import { hbar } from '../chart.js';
 import { BETTER } from './reports-kpis.js';
 import {
   num, pct, delta, rateText, pointsText, dirClass, reportTable, chartWithTable, chartWidth, field, select,
-  departmentOptions, picksDepartment, csvButton, rangeText,
+  departmentOptions, picksDepartment, csvButton, rangeText, reportFailed,
 } from './reports-common.js';
 
 const pad = (n) => String(n).padStart(2, '0');
@@ -128,10 +127,7 @@ export async function render(ctx, nav) {
     const empty = !c.value && !c.previous && !c.last_year && !b.kpis.closed.value;
     replace(out, tools, empty ? h('p', { class: 'empty' }, t('report.empty_month', { month })) : body(b, chartWidth(ctx.main)));
   } catch (e) {
-    if (e.name === 'AbortError') return () => {};
-    status.textContent = '';
-    if (e.status === 422 || e.status === 400) showErrors(form, e.fields, e.message);
-    replace(out, h('p', { class: 'form-error', role: 'alert' }, t('report.failed', { message: e.message })));
+    reportFailed(e, { status, form, out });
   } finally {
     out.removeAttribute('aria-busy');
   }

@@ -9,12 +9,11 @@ import { h, append, replace } from '../dom.js';
 import * as api from '../api.js';
 import { t } from '../i18n.js';
 import * as router from '../router.js';
-import { showErrors } from '../fields.js';
 import { hbar, line } from '../chart.js';
 import * as notFound from './notfound.js';
 import {
   tabs, pathOf, num, pct, delta, rateText, dirClass, reportTable, chartWithTable, chartWidth, field, dateInput, select,
-  stateOptions, categorySelectOptions, departmentOptions, picksDepartment, csvButton, rangeText,
+  stateOptions, categorySelectOptions, departmentOptions, picksDepartment, csvButton, rangeText, reportFailed,
 } from './reports-common.js';
 import * as kpis from './reports-kpis.js';
 import * as monthly from './reports-monthly.js';
@@ -111,10 +110,7 @@ async function complaints(ctx, report) {
       replace(out, summary, tools, draw(body, report, cmp, width));
     }
   } catch (e) {
-    if (e.name === 'AbortError') return () => {};
-    status.textContent = '';
-    if (e.status === 422 || e.status === 400) showErrors(form, e.fields, e.message);
-    replace(out, h('p', { class: 'form-error', role: 'alert' }, t('report.failed', { message: e.message })));
+    reportFailed(e, { status, form, out });
   } finally {
     out.removeAttribute('aria-busy');
   }
