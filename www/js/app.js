@@ -24,7 +24,14 @@ const ADMIN = ['admin'];
 // A page module loaded when first opened (工单队列 with bulk.js, 查询,
 // 统计报表 with chart.js, the 系统管理 pages): an agent's first page, intake,
 // carries none of them.
-const lazy = (load) => ({ render: async (ctx) => (await load()).render(ctx) });
+// While its module loads the user may have gone on to another page: then
+// it draws nothing.
+const lazy = (load) => ({
+  render: async (ctx) => {
+    const m = await load();
+    return ctx.current() ? m.render(ctx) : null;
+  },
+});
 const reportsPage = lazy(() => import('./pages/reports.js'));
 const queuePage = lazy(() => import('./pages/queue.js'));
 const searchPage = lazy(() => import('./pages/search.js'));
@@ -124,15 +131,23 @@ async function show(route, params, url) {
   if (user && !loaded()) await loadReference();
   if (seq !== renderSeq) return;
   renderHeader();
-  main.replaceChildren();
-  const ctx = { main, params, query: url.searchParams, user, route, home: user ? homePath(user) : '/login', afterLogin };
+  // each page draws into a container of its own: a page still loading when
+  // the user went on (two quick Backs) fills a container no longer shown
+  const view = h('div', { class: 'page' });
+  main.replaceChildren(view);
+  const ctx = { main: view, params, query: url.searchParams, user, route, home: user ? homePath(user) : '/login', afterLogin,
+    current: () => seq === renderSeq };
   let page = notFoundPage;
   if (route && (route.public || allowed(route, user))) page = route.page;
   else if (route) ctx.forbidden = true;
   const focusBefore = document.activeElement;
-  leave = (await page.render(ctx)) || null;
-  if (seq !== renderSeq) return;
-  const h1 = main.querySelector('h1');
+  const cleanup = (await page.render(ctx)) || null;
+  if (seq !== renderSeq) { // left before it was drawn: undo what it set up (streams, keys)
+    if (cleanup) { try { cleanup(); } catch (e) { console.error(e); } }
+    return;
+  }
+  leave = cleanup;
+  const h1 = view.querySelector('h1');
   document.title = `${h1 ? h1.textContent : ''} · ${t('app.name')}`;
   // focus the page (a screen reader hears its title) unless it chose a field
   if (document.activeElement === focusBefore || document.activeElement === document.body) {

@@ -82,7 +82,8 @@ export function bulkBar({ wrap, table }) {
   }
 
   function open(a) {
-    const picked = chosen().map((b) => ({ number: b.value, version: Number(b.closest('tr').dataset.version) }));
+    // the version each row had when it was ticked (tickets-view.js)
+    const picked = chosen().map((b) => ({ number: b.value, version: Number(b.dataset.version) }));
     if (!picked.length) return;
     const form = actionForm({
       action: a, ticket: {}, values: typed[a.code] || {},
@@ -137,15 +138,20 @@ export function bulkBar({ wrap, table }) {
       r.status === 'done' ? ` ${stateName(r.state)}` : ` ${why(r)}`))));
     result.hidden = false;
     result.querySelector('h2').focus();
+    // the stale ones too: redrawn as they are now and left ticked at that
+    // version, so that sending again acts on what the row shows
     const handle = table();
-    const fresh = await Promise.all(done.map((r) => api.get(`/api/v1/tickets/${r.number}`).then((x) => x.body, () => null)));
-    for (const tk of fresh) {
-      if (!tk || !handle) continue;
+    const redraw = [...done, ...skipped.filter((r) => r.reason === 'stale_version')];
+    const fresh = await Promise.all(redraw.map((r) => api.get(`/api/v1/tickets/${r.number}`).then((x) => x.body, () => null)));
+    fresh.forEach((tk, i) => {
+      if (!tk || !handle) return;
       handle.update(tk);
       const row = handle.rowOf(tk.number);
       const box = row && row.querySelector('input.row-select');
-      if (box) box.checked = false;
-    }
+      if (!box) return;
+      if (redraw[i].status === 'done') box.checked = false;
+      else box.dataset.version = String(tk.version);
+    });
     refresh();
   }
 

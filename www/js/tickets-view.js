@@ -70,7 +70,7 @@ const marks = new WeakMap(); // row → the highlight its ticket came with
 function selectCell(tk) {
   const id = `sel-${tk.number}`;
   return h('td', { class: 'select' },
-    h('input', { type: 'checkbox', id, class: 'row-select', value: tk.number }),
+    h('input', { type: 'checkbox', id, class: 'row-select', value: tk.number, dataset: { version: String(tk.version) } }),
     h('label', { for: id, class: 'sr-only' }, t('queue.select_row', { number: tk.number })));
 }
 
@@ -117,8 +117,14 @@ export function ticketTable(items, caption, opts = {}) {
       const hl = marks.get(old);
       const keep = !tk.highlight && hl && (!hl.subject || hl.subject.join('') === tk.subject);
       const fresh = row(keep ? { ...tk, highlight: hl } : tk, opts);
+      // a ticked row stays ticked at the version it was ticked at: a bulk
+      // action then reports the ticket as changed meanwhile (stale_version)
       const box = old.querySelector('input.row-select');
-      if (box) fresh.querySelector('input.row-select').checked = box.checked;
+      const now = fresh.querySelector('input.row-select');
+      if (box && box.checked) {
+        now.checked = true;
+        now.dataset.version = box.dataset.version;
+      }
       old.replaceWith(fresh);
     },
   };

@@ -88,7 +88,7 @@ export function chartWithTable(svg, table, note) {
 
 // The width a chart gets: what its box has, within reason.
 export function chartWidth(main) {
-  return Math.max(300, Math.min(main.clientWidth - 32, 820));
+  return Math.max(300, Math.min(main.clientWidth, 820)); // the page container: inside main's padding
 }
 
 // A labelled field with its error line (fields.js showErrors finds it by data-for).
