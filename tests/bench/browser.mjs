@@ -194,8 +194,8 @@ try {
   const disp = await login(browser, server.url, 'dispatcher1');
   const pages = [
     ['intake', agent, `${server.url}/intake`, { focus: 'f-fault_number' }],
-    ['ticket', disp, `${server.url}/tickets/${number}`, { selector: '.ticket-head h1, .timeline li', min: 2 }],
-    ['list-50', disp, `${server.url}/tickets`, { selector: 'table.tickets tbody tr', min: 50 }],
+    ['ticket', disp, `${server.url}/tickets/${number}`, { selector: '.ticket-head h1, .timeline li', min: 2, live: true }],
+    ['list-50', disp, `${server.url}/tickets`, { selector: 'table.tickets tbody tr', min: 50, live: true }],
     ['reports', disp, `${server.url}/reports?from=${yearAgo()}&compare=previous`,
       { selector: '.report-body svg[role="img"] rect.bar, .report-body table.report tfoot tr', min: 2 }],
     ['queue', disp, `${server.url}/queue`, { selector: 'table.queue-grid, table.tickets tbody tr', min: 51, live: true }],
