@@ -24,14 +24,7 @@ const ADMIN = ['admin'];
 // A page module loaded when first opened (工单队列 with bulk.js, 查询,
 // 统计报表 with chart.js, the 系统管理 pages): an agent's first page, intake,
 // carries none of them.
-// While its module loads the user may have gone on to another page: then
-// it draws nothing.
-const lazy = (load) => ({
-  render: async (ctx) => {
-    const m = await load();
-    return ctx.current() ? m.render(ctx) : null;
-  },
-});
+const lazy = (load) => ({ render: async (ctx) => (await load()).render(ctx) });
 const reportsPage = lazy(() => import('./pages/reports.js'));
 const queuePage = lazy(() => import('./pages/queue.js'));
 const searchPage = lazy(() => import('./pages/search.js'));
@@ -135,8 +128,7 @@ async function show(route, params, url) {
   // the user went on (two quick Backs) fills a container no longer shown
   const view = h('div', { class: 'page' });
   main.replaceChildren(view);
-  const ctx = { main: view, params, query: url.searchParams, user, route, home: user ? homePath(user) : '/login', afterLogin,
-    current: () => seq === renderSeq };
+  const ctx = { main: view, params, query: url.searchParams, user, route, home: user ? homePath(user) : '/login', afterLogin };
   let page = notFoundPage;
   if (route && (route.public || allowed(route, user))) page = route.page;
   else if (route) ctx.forbidden = true;

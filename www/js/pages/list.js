@@ -75,11 +75,8 @@ export async function render(ctx) {
   const tools = h('div', { class: 'list-tools' },
     h('button', { type: 'button', on: { click: (e) => exportCsv(params, e.target, exported) } }, t('list.export')), exported);
   let table = null;
-  // 派单 many at once (bulk.js, loaded for the lists that have it; the user
-  // may have left meanwhile)
-  const bulkMod = view.bulk ? await import('../bulk.js') : null;
-  if (!ctx.current()) return null;
-  const bulk = bulkMod ? bulkMod.bulkBar({ wrap, table: () => table }) : null;
+  // 派单 many at once (bulk.js, loaded for the lists that have it)
+  const bulk = view.bulk ? (await import('../bulk.js')).bulkBar({ wrap, table: () => table }) : null;
   append(ctx.main, [h('h1', {}, t(view.title)), form, tools, bulk && bulk.el, status, wrap, more]); // form may be null
 
   const unbind = [
